@@ -1,0 +1,1 @@
+//! Render, validate and lint Helm charts.

@@ -1,0 +1,1 @@
+//! YAML as Helm and kubectl read and write it.

@@ -1,0 +1,1 @@
+//! The `#[kindtest::test]` attribute.

@@ -1,0 +1,1 @@
+//! The kindtest harness.

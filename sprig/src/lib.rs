@@ -1,0 +1,1 @@
+//! Sprig v3 functions.
