@@ -1,0 +1,1 @@
+//! A real Kubernetes control plane with kwok nodes, run as local processes.
