@@ -271,6 +271,12 @@ pub trait Object: fmt::Debug {
     fn format_v(&self) -> Option<String> {
         None
     }
+
+    /// The concrete value, so that a function library can get its own object types back
+    /// (Sprig's `time.Time` and certificates). `None` by default.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// A Go value.
