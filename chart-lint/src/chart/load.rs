@@ -1,0 +1,373 @@
+//! Directory and archive loading (helm's `loader/{directory,archive,load}.go`).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::ignore::Rules;
+use super::{Chart, File, Metadata};
+use gotemplate::Map;
+
+/// Why a chart could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The chart (directory, archive or subchart path) being loaded.
+    pub chart: String,
+    /// The file at fault, relative to the chart, when there is one.
+    pub file: Option<String>,
+    /// The message, in helm's words where helm has one.
+    pub message: String,
+}
+
+impl LoadError {
+    fn new(chart: &str, file: Option<&str>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            chart: chart.to_string(),
+            file: file.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        match &self.file {
+            Some(file) if !self.message.contains(file.as_str()) => {
+                write!(f, " (in {}/{file})", self.chart.trim_end_matches('/'))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+const MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
+
+pub(super) fn load(path: &Path) -> Result<Chart, LoadError> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|_| LoadError::new(&shown, None, format!("path {shown:?} not found")))?;
+    if meta.is_dir() {
+        if !path.join("Chart.yaml").exists() {
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let cy = abs.join("Chart.yaml");
+            return Err(LoadError::new(
+                &shown,
+                Some("Chart.yaml"),
+                format!(
+                    "unable to detect chart at {}: open {}: no such file or directory",
+                    cy.display(),
+                    cy.display()
+                ),
+            ));
+        }
+        load_dir(path)
+    } else {
+        let bytes = std::fs::read(path)
+            .map_err(|e| LoadError::new(&shown, None, format!("error reading {shown}: {e}")))?;
+        load_archive(&bytes, &shown)
+    }
+}
+
+fn load_dir(top: &Path) -> Result<Chart, LoadError> {
+    let shown = top.display().to_string();
+    let mut rules = match std::fs::read(top.join(".helmignore")) {
+        Ok(text) => {
+            Rules::parse(&text).map_err(|e| LoadError::new(&shown, Some(".helmignore"), e.0))?
+        }
+        Err(_) => Rules::empty(),
+    };
+    rules.add_defaults();
+    let mut files = Vec::new();
+    let mut stack = Vec::new();
+    walk(top, "", &rules, &mut files, &mut stack, &shown)?;
+    load_files(files, &shown)
+}
+
+/// Walks `dir` in lexical order, following symlinks (helm's `sympath.Walk`).
+fn walk(
+    dir: &Path,
+    rel: &str,
+    rules: &Rules,
+    out: &mut Vec<File>,
+    stack: &mut Vec<PathBuf>,
+    chart: &str,
+) -> Result<(), LoadError> {
+    let canon = dir
+        .canonicalize()
+        .map_err(|e| LoadError::new(chart, Some(rel), format!("error reading {rel}: {e}")))?;
+    if stack.contains(&canon) {
+        return Err(LoadError::new(
+            chart,
+            Some(rel),
+            format!("symlink loop: {rel} points back to {}", canon.display()),
+        ));
+    }
+    stack.push(canon);
+    let rd = std::fs::read_dir(dir).map_err(|e| {
+        LoadError::new(
+            chart,
+            Some(rel),
+            format!("error reading {}: {e}", dir.display()),
+        )
+    })?;
+    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| {
+            LoadError::new(
+                chart,
+                Some(rel),
+                format!("error reading {}: {e}", dir.display()),
+            )
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        names.push((name, entry.path()));
+    }
+    names.sort();
+    for (name, path) in names {
+        let n = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        // Follow symlinks, as sympath.Walk does.
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| LoadError::new(chart, Some(&n), format!("error reading {n}: {e}")))?;
+        if meta.is_dir() {
+            if rules.ignore(&n, true) {
+                continue;
+            }
+            walk(&path, &n, rules, out, stack, chart)?;
+            continue;
+        }
+        if rules.ignore(&n, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(LoadError::new(
+                chart,
+                Some(&n),
+                format!(
+                    "cannot load irregular file {} as it has file mode type bits set",
+                    path.display()
+                ),
+            ));
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(LoadError::new(
+                chart,
+                Some(&n),
+                format!("chart file {name:?} is larger than the maximum file size {MAX_FILE_SIZE}"),
+            ));
+        }
+        let mut data = std::fs::read(&path)
+            .map_err(|e| LoadError::new(chart, Some(&n), format!("error reading {n}: {e}")))?;
+        if data.starts_with(b"\xEF\xBB\xBF") {
+            data.drain(..3);
+        }
+        out.push(File { name: n, data });
+    }
+    stack.pop();
+    Ok(())
+}
+
+/// Reads a gzipped tar archive (helm's `LoadArchiveFiles`): the first path component is the
+/// chart directory and is stripped.
+pub(super) fn load_archive(bytes: &[u8], source: &str) -> Result<Chart, LoadError> {
+    let gz = flate2::read::GzDecoder::new(bytes);
+    let mut ar = tar::Archive::new(gz);
+    let entries = ar
+        .entries()
+        .map_err(|e| LoadError::new(source, None, e.to_string()))?;
+    let mut files: Vec<File> = Vec::new();
+    for entry in entries {
+        let mut entry = entry.map_err(|e| LoadError::new(source, None, e.to_string()))?;
+        let ty = entry.header().entry_type();
+        if ty.is_dir() {
+            continue;
+        }
+        if !(ty.is_file() || ty == tar::EntryType::Continuous) {
+            // pax headers, links and the like
+            continue;
+        }
+        let raw = entry
+            .path()
+            .map_err(|e| LoadError::new(source, None, e.to_string()))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        if raw.contains("PaxHeaders") {
+            continue;
+        }
+        let parts: Vec<&str> = raw.splitn(2, '/').collect();
+        let Some(n) = parts.get(1).map(|s| s.to_string()) else {
+            continue;
+        };
+        if n.split('/').any(|p| p == "..") {
+            return Err(LoadError::new(
+                source,
+                Some(&n),
+                "chart illegally references parent directory",
+            ));
+        }
+        if n.starts_with('/') {
+            return Err(LoadError::new(
+                source,
+                Some(&n),
+                "chart illegally contains absolute paths",
+            ));
+        }
+        let mut data = Vec::new();
+        entry
+            .read_to_end(&mut data)
+            .map_err(|e| LoadError::new(source, Some(&n), format!("error reading {n}: {e}")))?;
+        if data.starts_with(b"\xEF\xBB\xBF") {
+            data.drain(..3);
+        }
+        files.push(File { name: n, data });
+    }
+    if files.is_empty() {
+        return Err(LoadError::new(source, None, "no files in chart archive"));
+    }
+    load_files(files, source)
+}
+
+fn yaml_err(chart: &str, file: &str, what: &str, e: String) -> LoadError {
+    LoadError::new(chart, Some(file), format!("{what}: {e}"))
+}
+
+/// Sorts files into the chart (helm's `LoadFiles`).
+pub(super) fn load_files(files: Vec<File>, source: &str) -> Result<Chart, LoadError> {
+    let mut metadata: Option<Metadata> = None;
+    for f in &files {
+        if f.name == "Chart.yaml" {
+            let v = crate::yaml::unmarshal(&f.data)
+                .map_err(|e| yaml_err(source, "Chart.yaml", "cannot load Chart.yaml", e))?;
+            let mut md = Metadata::default();
+            md.decode_into(&v)
+                .map_err(|e| yaml_err(source, "Chart.yaml", "cannot load Chart.yaml", e))?;
+            if md.api_version.is_empty() {
+                md.api_version = "v1".into();
+            }
+            metadata = Some(md);
+        }
+    }
+    let mut templates = Vec::new();
+    let mut other = Vec::new();
+    let mut values = Map::new();
+    let mut schema = None;
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
+    for f in files {
+        let name = f.name.as_str();
+        match name {
+            "Chart.yaml" | "Chart.lock" => {}
+            "values.yaml" => {
+                values = crate::yaml::load_values(&f.data)
+                    .map_err(|e| yaml_err(source, "values.yaml", "cannot load values.yaml", e))?;
+            }
+            "values.schema.json" => schema = Some(f.data),
+            "requirements.yaml" => {
+                let md = metadata.get_or_insert_with(Metadata::default);
+                let v = crate::yaml::unmarshal(&f.data).map_err(|e| {
+                    yaml_err(
+                        source,
+                        "requirements.yaml",
+                        "cannot load requirements.yaml",
+                        e,
+                    )
+                })?;
+                md.decode_into(&v).map_err(|e| {
+                    yaml_err(
+                        source,
+                        "requirements.yaml",
+                        "cannot load requirements.yaml",
+                        e,
+                    )
+                })?;
+                if md.api_version == "v1" {
+                    other.push(f);
+                }
+            }
+            "requirements.lock" => {
+                if metadata.as_ref().is_some_and(|m| m.api_version == "v1") {
+                    other.push(f);
+                }
+            }
+            _ if name.starts_with("templates/") => templates.push(f),
+            _ if name.starts_with("charts/") => {
+                if name.ends_with(".prov") {
+                    other.push(f);
+                    continue;
+                }
+                let rest = &name["charts/".len()..];
+                let cname = rest.split('/').next().unwrap_or(rest).to_string();
+                let inner = File {
+                    name: rest.to_string(),
+                    data: f.data,
+                };
+                subcharts.entry(cname).or_default().push(inner);
+            }
+            _ => other.push(f),
+        }
+    }
+    let Some(mut metadata) = metadata else {
+        return Err(LoadError::new(
+            source,
+            Some("Chart.yaml"),
+            "Chart.yaml file is missing",
+        ));
+    };
+    metadata
+        .validate()
+        .map_err(|e| LoadError::new(source, Some("Chart.yaml"), e))?;
+    let mut dependencies = Vec::new();
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let sub_source = format!("{}/charts/{n}", source.trim_end_matches('/'));
+        let wrap = |e: LoadError| LoadError {
+            message: format!(
+                "error unpacking subchart {n} in {}: {}",
+                metadata.name, e.message
+            ),
+            ..e
+        };
+        let sc = if n.ends_with(".tgz") {
+            let file = &files[0];
+            if file.name != n {
+                return Err(LoadError::new(
+                    source,
+                    Some(&format!("charts/{n}")),
+                    format!(
+                        "error unpacking subchart tar in {}: expected {n}, got {}",
+                        metadata.name, file.name
+                    ),
+                ));
+            }
+            load_archive(&file.data, &sub_source).map_err(wrap)?
+        } else {
+            let buff: Vec<File> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| File {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            load_files(buff, &sub_source).map_err(wrap)?
+        };
+        dependencies.push(sc);
+    }
+    Ok(Chart {
+        metadata,
+        templates,
+        values,
+        schema,
+        files: other,
+        dependencies,
+        source: source.to_string(),
+    })
+}
