@@ -1,0 +1,796 @@
+//! The reader: saphyr-parser events → [`Node`] trees with goyaml.v2 semantics.
+//!
+//! Mirrors `decode.go` of goyaml.v2 (as vendored by sigs.k8s.io/yaml): YAML 1.1 resolution,
+//! explicit tags, alias expansion with the same "excessive aliasing" budget, merge keys with
+//! v2's precedence (entries are applied in order, later ones overwrite earlier ones; in a
+//! sequence of maps earlier maps win), and duplicate keys (last wins, or an error in strict
+//! mode like `UnmarshalStrict`).
+
+use crate::error::{Error, ErrorKind};
+use crate::node::{Node, Span, Value};
+use crate::resolve::{Resolved, resolve_plain};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput};
+use std::collections::HashMap;
+
+/// Reader options.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Duplicate keys are errors (goyaml.v2 `UnmarshalStrict`, kubectl `--validate=strict`).
+    pub strict: bool,
+    /// Maximum nesting of collections. goyaml.v2 allows 10000; the default here is 1000 so that
+    /// recursive consumers (JSON conversion, emitter, drop) stay far from stack overflows.
+    pub max_depth: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            strict: false,
+            max_depth: 1000,
+        }
+    }
+}
+
+/// Parses the first document of `input` like goyaml.v2 `yaml.Unmarshal` into `interface{}`.
+///
+/// An empty stream (or one with only comments) gives a null node. Later documents are
+/// ignored, as Go does.
+pub fn parse(input: &str) -> Result<Node, Error> {
+    parse_with(input, &ParseOptions::default())
+}
+
+/// [`parse`] with options.
+pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
+    let mut docs = Documents::with_options(input, opts.clone());
+    match docs.next() {
+        None => Ok(Node {
+            value: Value::Null,
+            span: docs.base_span(),
+        }),
+        Some(r) => r,
+    }
+}
+
+/// Parses raw bytes: checks UTF-8 first (goyaml's `invalid leading UTF-8 octet` and friends).
+pub fn parse_bytes(input: &[u8]) -> Result<Node, Error> {
+    parse(check_utf8(input)?)
+}
+
+/// All documents of a stream (`---`-separated), each resolved on its own (anchors do not
+/// cross documents). An empty stream gives no documents; an explicit empty document gives a
+/// null node.
+pub fn parse_all(input: &str) -> Result<Vec<Node>, Error> {
+    Documents::new(input).collect()
+}
+
+/// Validates UTF-8 and returns the text, with goyaml's error message on failure.
+pub fn check_utf8(input: &[u8]) -> Result<&str, Error> {
+    match std::str::from_utf8(input) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let b = input[at];
+            let msg = if (0x80..0xC0).contains(&b) || b >= 0xF8 {
+                "invalid leading UTF-8 octet"
+            } else if e.error_len().is_none() {
+                "incomplete UTF-8 octet sequence"
+            } else {
+                "invalid trailing UTF-8 octet"
+            };
+            let prefix = &input[..at];
+            let line = prefix.iter().filter(|&&c| c == b'\n').count() + 1;
+            let line_start = prefix
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&prefix[line_start..])
+                .chars()
+                .count()
+                + 1;
+            Err(Error::new(ErrorKind::Encoding, msg).at(Span {
+                offset: at,
+                line,
+                column,
+            }))
+        }
+    }
+}
+
+/// A streaming iterator over the documents of a YAML stream. Each item is one resolved
+/// document; after the first error the iterator ends.
+pub struct Documents<'a> {
+    src: &'a str,
+    /// Bytes skipped at the start (a UTF-8 BOM).
+    skip: usize,
+    parser: Parser<'a, StrInput<'a>>,
+    opts: ParseOptions,
+    pos: PosMap<'a>,
+    done: bool,
+}
+
+impl<'a> Documents<'a> {
+    /// Documents of `input` with default options.
+    pub fn new(input: &'a str) -> Documents<'a> {
+        Documents::with_options(input, ParseOptions::default())
+    }
+
+    /// Documents of `input` with the given options.
+    pub fn with_options(input: &'a str, opts: ParseOptions) -> Documents<'a> {
+        let (skip, body) = match input.strip_prefix('\u{feff}') {
+            Some(rest) => (3, rest),
+            None => (0, input),
+        };
+        Documents {
+            src: input,
+            skip,
+            parser: Parser::new_from_str(body),
+            opts,
+            pos: PosMap::new(body),
+            done: false,
+        }
+    }
+
+    fn base_span(&self) -> Span {
+        Span {
+            offset: self.skip,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    fn span(&mut self, m: &saphyr_parser::Marker) -> Span {
+        Span {
+            offset: self.pos.byte(m.index()) + self.skip,
+            line: m.line(),
+            column: m.col() + 1,
+        }
+    }
+
+    fn next_event(&mut self) -> Result<Option<(Event<'a>, Span)>, Error> {
+        match self.parser.next_event() {
+            None => Ok(None),
+            Some(Ok((ev, span))) => {
+                let sp = self.span(&span.start);
+                Ok(Some((ev, sp)))
+            }
+            Some(Err(e)) => Err(self.scan_error(&e)),
+        }
+    }
+
+    fn scan_error(&mut self, e: &ScanError) -> Error {
+        let span = self.span(e.marker());
+        crate::errors_map::map_scan_error(e.info(), span, self.src)
+    }
+
+    fn read_document(&mut self) -> Result<Option<Node>, Error> {
+        // Skip to the next DocumentStart (or the end).
+        let doc_span = loop {
+            match self.next_event()? {
+                None => return Ok(None),
+                Some((Event::StreamEnd, _)) => return Ok(None),
+                Some((Event::DocumentStart(_), sp)) => break sp,
+                Some(_) => {}
+            }
+        };
+        let mut b = Builder::new(self.opts.clone());
+        loop {
+            let Some((ev, span)) = self.next_event()? else {
+                return Err(Error::new(ErrorKind::Syntax, "unexpected end of stream"));
+            };
+            match ev {
+                Event::DocumentEnd => break,
+                Event::StreamEnd => break,
+                Event::Scalar(text, style, anchor, tag) => {
+                    let tag = tag.map(|t| full_tag(&t.handle, &t.suffix));
+                    b.scalar(text.into_owned(), style, anchor, tag, span)?;
+                }
+                Event::SequenceStart(anchor, _) => b.start(true, anchor, span)?,
+                Event::MappingStart(anchor, _) => b.start(false, anchor, span)?,
+                Event::SequenceEnd | Event::MappingEnd => b.end()?,
+                Event::Alias(id) => {
+                    let name = self.alias_name(span);
+                    b.alias(id, &name, span)?;
+                }
+                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
+            }
+        }
+        let root = b.root.take().unwrap_or(Node {
+            value: Value::Null,
+            span: doc_span,
+        });
+        if !b.strict_errors.is_empty() {
+            let mut msg = String::from("unmarshal errors:");
+            for e in &b.strict_errors {
+                msg.push_str("\n  ");
+                msg.push_str(e);
+            }
+            return Err(Error::new(ErrorKind::Strict, msg).at(b.first_strict_span));
+        }
+        Ok(Some(root))
+    }
+
+    fn alias_name(&self, span: Span) -> String {
+        // `*name` at span.offset: the name runs to the next whitespace or flow indicator.
+        let rest = self.src.get(span.offset..).unwrap_or("");
+        let rest = rest.strip_prefix('*').unwrap_or(rest);
+        rest.chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .collect()
+    }
+}
+
+impl Iterator for Documents<'_> {
+    type Item = Result<Node, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.read_document() {
+            Ok(Some(n)) => Some(Ok(n)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+fn full_tag(handle: &str, suffix: &str) -> String {
+    let full = format!("{handle}{suffix}");
+    match full.strip_prefix("tag:yaml.org,2002:") {
+        Some(rest) => format!("!!{rest}"),
+        None => full,
+    }
+}
+
+/// Converts saphyr's character indices to byte offsets, cheaply for mostly increasing queries.
+struct PosMap<'a> {
+    src: &'a str,
+    ascii: bool,
+    char_idx: usize,
+    byte_idx: usize,
+}
+
+impl<'a> PosMap<'a> {
+    fn new(src: &'a str) -> Self {
+        PosMap {
+            src,
+            ascii: src.is_ascii(),
+            char_idx: 0,
+            byte_idx: 0,
+        }
+    }
+
+    fn byte(&mut self, ch: usize) -> usize {
+        if self.ascii {
+            return ch.min(self.src.len());
+        }
+        if ch < self.char_idx {
+            // Walk backwards.
+            while self.char_idx > ch && self.byte_idx > 0 {
+                self.byte_idx -= 1;
+                while !self.src.is_char_boundary(self.byte_idx) {
+                    self.byte_idx -= 1;
+                }
+                self.char_idx -= 1;
+            }
+        } else {
+            let bytes = self.src.as_bytes();
+            while self.char_idx < ch && self.byte_idx < bytes.len() {
+                let c = bytes[self.byte_idx];
+                self.byte_idx += if c < 0x80 {
+                    1
+                } else if c >= 0xF0 {
+                    4
+                } else if c >= 0xE0 {
+                    3
+                } else {
+                    2
+                };
+                self.char_idx += 1;
+            }
+        }
+        self.byte_idx
+    }
+}
+
+/// Key identity with Go `interface{}` map-key equality.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum KeyId {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    /// NaN never equals anything, not even itself.
+    Unique(usize),
+    Str(String),
+}
+
+fn key_id(v: &Value, unique: &mut usize) -> KeyId {
+    match v {
+        Value::Null => KeyId::Null,
+        Value::Bool(b) => KeyId::Bool(*b),
+        Value::Int(i) => KeyId::Int(*i),
+        Value::Uint(u) => KeyId::Uint(*u),
+        Value::Float(f) if f.is_nan() => {
+            *unique += 1;
+            KeyId::Unique(*unique)
+        }
+        Value::Float(f) => KeyId::Float((*f + 0.0).to_bits()),
+        Value::Str(s) => KeyId::Str(s.clone()),
+        Value::Seq(_) | Value::Map(_) => {
+            *unique += 1;
+            KeyId::Unique(*unique)
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        span: Span,
+        anchor: usize,
+        start_count: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        index: HashMap<KeyId, usize>,
+        pending: Option<(Node, bool)>,
+        span: Span,
+        anchor: usize,
+        start_count: usize,
+    },
+}
+
+struct Builder {
+    opts: ParseOptions,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    /// Completed anchored nodes and their goyaml decode cost.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchors of collections still open (for "value contains itself").
+    open_anchors: Vec<usize>,
+    decode_count: usize,
+    alias_count: usize,
+    unique: usize,
+    strict_errors: Vec<String>,
+    first_strict_span: Span,
+}
+
+impl Builder {
+    fn new(opts: ParseOptions) -> Self {
+        Builder {
+            opts,
+            stack: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            open_anchors: Vec::new(),
+            decode_count: 0,
+            alias_count: 0,
+            unique: 0,
+            strict_errors: Vec::new(),
+            first_strict_span: Span::default(),
+        }
+    }
+
+    /// Is the next node a mapping key? Then `<<` is a merge key.
+    fn in_key_position(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
+    }
+
+    /// Is the next node the value of a merge key?
+    fn in_merge_value(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending: Some((_, true)),
+                ..
+            })
+        )
+    }
+
+    fn scalar(
+        &mut self,
+        text: String,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<String>,
+        span: Span,
+    ) -> Result<(), Error> {
+        let plain = style == ScalarStyle::Plain;
+        let is_merge = self.in_key_position()
+            && text == "<<"
+            && ((plain && tag.is_none()) || tag.as_deref() == Some("!!merge"));
+        if !is_merge {
+            self.decode_count += 1;
+        }
+        let value = if is_merge {
+            Value::Str(text)
+        } else {
+            resolve_scalar(text, plain, tag.as_deref()).map_err(|e| e.at(span))?
+        };
+        let node = Node { value, span };
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), 1));
+        }
+        self.push(node, is_merge)
+    }
+
+    fn start(&mut self, seq: bool, anchor: usize, span: Span) -> Result<(), Error> {
+        if self.stack.len() >= self.opts.max_depth {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("exceeded max depth of {}", self.opts.max_depth),
+            )
+            .at(span)
+            .with_go_line(span.line));
+        }
+        // goyaml does not count the sequence node of `<<: [*a, *b]`.
+        if !(seq && self.in_merge_value()) {
+            self.decode_count += 1;
+        }
+        let start_count = self.decode_count;
+        if anchor != 0 {
+            self.open_anchors.push(anchor);
+        }
+        self.stack.push(if seq {
+            Frame::Seq {
+                items: Vec::new(),
+                span,
+                anchor,
+                start_count,
+            }
+        } else {
+            Frame::Map {
+                entries: Vec::new(),
+                index: HashMap::new(),
+                pending: None,
+                span,
+                anchor,
+                start_count,
+            }
+        });
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), Error> {
+        let Some(frame) = self.stack.pop() else {
+            return Err(Error::new(ErrorKind::Syntax, "unbalanced collection end"));
+        };
+        let (node, anchor, start_count) = match frame {
+            Frame::Seq {
+                items,
+                span,
+                anchor,
+                start_count,
+            } => (
+                Node {
+                    value: Value::Seq(items),
+                    span,
+                },
+                anchor,
+                start_count,
+            ),
+            Frame::Map {
+                entries,
+                span,
+                anchor,
+                start_count,
+                ..
+            } => (
+                Node {
+                    value: Value::Map(entries),
+                    span,
+                },
+                anchor,
+                start_count,
+            ),
+        };
+        if anchor != 0 {
+            self.open_anchors.retain(|&a| a != anchor);
+            // +1: the collection node itself was counted before start_count was taken.
+            let cost = self.decode_count - start_count + 1;
+            self.anchors.insert(anchor, (node.clone(), cost));
+        }
+        self.push(node, false)
+    }
+
+    fn alias(&mut self, id: usize, name: &str, span: Span) -> Result<(), Error> {
+        let Some((target, cost)) = self.anchors.get(&id) else {
+            if self.open_anchors.contains(&id) {
+                return Err(Error::new(
+                    ErrorKind::Decode,
+                    format!("anchor '{name}' value contains itself"),
+                )
+                .at(span));
+            }
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!("unknown anchor '{name}' referenced"),
+            )
+            .at(span));
+        };
+        let cost = *cost;
+        self.decode_count += 1 + cost;
+        self.alias_count += cost;
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && (self.alias_count as f64 / self.decode_count as f64)
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(
+                Error::new(ErrorKind::Limit, "document contains excessive aliasing").at(span),
+            );
+        }
+        let mut node = target.clone();
+        // The alias keeps its own position only for scalars used as keys; collections keep
+        // the anchored spans so errors point at real content.
+        if !matches!(node.value, Value::Seq(_) | Value::Map(_)) {
+            node.span = span;
+        }
+        self.push(node, false)
+    }
+
+    fn push(&mut self, node: Node, is_merge_key: bool) -> Result<(), Error> {
+        let strict = self.opts.strict;
+        let Some(top) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match top {
+            Frame::Seq { items, .. } => items.push(node),
+            Frame::Map {
+                entries,
+                index,
+                pending,
+                ..
+            } => match pending.take() {
+                None => {
+                    if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
+                        return Err(Error::new(
+                            ErrorKind::Decode,
+                            format!("invalid map key: {}", go_sharp_v(&node.value)),
+                        )
+                        .at(node.span));
+                    }
+                    *pending = Some((node, is_merge_key));
+                }
+                Some((key, true)) => {
+                    let mut merged: Vec<(Node, Node)> = Vec::new();
+                    match node.value {
+                        Value::Map(es) => merged.extend(es),
+                        Value::Seq(items)
+                            if items.iter().all(|i| matches!(i.value, Value::Map(_))) =>
+                        {
+                            // Earlier maps take precedence: apply them last.
+                            for item in items.into_iter().rev() {
+                                if let Value::Map(es) = item.value {
+                                    merged.extend(es);
+                                }
+                            }
+                        }
+                        _ => {
+                            return Err(Error::new(
+                                ErrorKind::Decode,
+                                "map merge requires map or sequence of maps as the value",
+                            )
+                            .at(key.span));
+                        }
+                    }
+                    for (k, v) in merged {
+                        insert(
+                            entries,
+                            index,
+                            &mut self.unique,
+                            k,
+                            v,
+                            strict,
+                            &mut self.strict_errors,
+                            &mut self.first_strict_span,
+                        );
+                    }
+                }
+                Some((key, false)) => insert(
+                    entries,
+                    index,
+                    &mut self.unique,
+                    key,
+                    node,
+                    strict,
+                    &mut self.strict_errors,
+                    &mut self.first_strict_span,
+                ),
+            },
+        }
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert(
+    entries: &mut Vec<(Node, Node)>,
+    index: &mut HashMap<KeyId, usize>,
+    unique: &mut usize,
+    key: Node,
+    value: Node,
+    strict: bool,
+    strict_errors: &mut Vec<String>,
+    first_strict_span: &mut Span,
+) {
+    let id = key_id(&key.value, unique);
+    if let Some(&i) = index.get(&id) {
+        if strict {
+            if strict_errors.is_empty() {
+                *first_strict_span = key.span;
+            }
+            strict_errors.push(format!(
+                "line {}: key {} already set in map",
+                value.span.line,
+                go_sharp_v(&key.value)
+            ));
+            return;
+        }
+        entries[i].1 = value;
+    } else {
+        index.insert(id, entries.len());
+        entries.push((key, value));
+    }
+}
+
+/// goyaml.v2 `allowedAliasRatio`.
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if decode_count <= LOW {
+        0.99
+    } else if decode_count >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decode_count - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
+/// Resolves one scalar event (`decoder.scalar` + `resolve` of goyaml.v2).
+fn resolve_scalar(text: String, plain: bool, tag: Option<&str>) -> Result<Value, Error> {
+    let Some(tag) = tag else {
+        if !plain {
+            return Ok(Value::Str(text));
+        }
+        return Ok(match resolve_plain(&text) {
+            Resolved::Null => Value::Null,
+            Resolved::Bool(b) => Value::Bool(b),
+            Resolved::Int(i) => Value::Int(i),
+            Resolved::Uint(u) => Value::Uint(u),
+            Resolved::Float(f) => Value::Float(f),
+            Resolved::Timestamp | Resolved::Merge | Resolved::Str => Value::Str(text),
+        });
+    };
+    match tag {
+        "!!str" => return Ok(Value::Str(text)),
+        "!!binary" => return decode_binary(&text),
+        "!!bool" | "!!int" | "!!float" | "!!null" | "!!timestamp" => {}
+        // Tags goyaml cannot resolve leave the text as a string.
+        _ => return Ok(Value::Str(text)),
+    }
+    let r = if tag == "!!timestamp" {
+        resolve_plain(&text)
+    } else {
+        // Timestamps are only tried for untagged or !!timestamp scalars.
+        match resolve_plain(&text) {
+            Resolved::Timestamp => {
+                let plain = text.replace('_', "");
+                match crate::resolve::parse_go_int(&plain) {
+                    Some(i) => Resolved::Int(i),
+                    None => Resolved::Str,
+                }
+            }
+            r => r,
+        }
+    };
+    let rtag = match r {
+        Resolved::Null => "!!null",
+        Resolved::Bool(_) => "!!bool",
+        Resolved::Int(_) | Resolved::Uint(_) => "!!int",
+        Resolved::Float(_) => "!!float",
+        Resolved::Timestamp => "!!timestamp",
+        Resolved::Merge => "!!merge",
+        Resolved::Str => "!!str",
+    };
+    if rtag == tag {
+        return Ok(match r {
+            Resolved::Null => Value::Null,
+            Resolved::Bool(b) => Value::Bool(b),
+            Resolved::Int(i) => Value::Int(i),
+            Resolved::Uint(u) => Value::Uint(u),
+            Resolved::Float(f) => Value::Float(f),
+            _ => Value::Str(text),
+        });
+    }
+    if tag == "!!float" {
+        match r {
+            Resolved::Int(i) => return Ok(Value::Float(i as f64)),
+            // goyaml.v2 only converts int/int64, not uint64.
+            Resolved::Uint(_) => {}
+            _ => {}
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Decode,
+        format!("cannot decode {rtag} `{text}` as a {tag}"),
+    ))
+}
+
+fn decode_binary(text: &str) -> Result<Value, Error> {
+    let bytes = base64_decode(text).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Decode,
+            "!!binary value contains invalid base64 data",
+        )
+    })?;
+    // Go strings may hold any bytes; JSON conversion would replace invalid UTF-8 with U+FFFD.
+    Ok(Value::Str(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Go `base64.StdEncoding.DecodeString` (padding required; `\r` and `\n` ignored).
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut vals = Vec::with_capacity(s.len());
+    let mut pad = 0;
+    for c in s.bytes() {
+        match c {
+            b'\r' | b'\n' => continue,
+            b'=' => {
+                pad += 1;
+                vals.push(0);
+                continue;
+            }
+            _ if pad > 0 => return None,
+            b'A'..=b'Z' => vals.push(c - b'A'),
+            b'a'..=b'z' => vals.push(c - b'a' + 26),
+            b'0'..=b'9' => vals.push(c - b'0' + 52),
+            b'+' => vals.push(62),
+            b'/' => vals.push(63),
+            _ => return None,
+        }
+    }
+    if vals.len() % 4 != 0 || pad > 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(vals.len() / 4 * 3);
+    for ch in vals.chunks(4) {
+        let n = (ch[0] as u32) << 18 | (ch[1] as u32) << 12 | (ch[2] as u32) << 6 | ch[3] as u32;
+        out.push((n >> 16) as u8);
+        out.push((n >> 8) as u8);
+        out.push(n as u8);
+    }
+    out.truncate(out.len() - pad);
+    Some(out)
+}
+
+/// Go's `%#v` of a decoded value, for error messages.
+pub(crate) fn go_sharp_v(v: &Value) -> String {
+    match v {
+        Value::Null => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Uint(u) => format!("0x{u:x}"),
+        Value::Float(f) => crate::gofmt::format_float_g(*f, 64),
+        Value::Str(s) => crate::gofmt::go_quote(s),
+        Value::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(|n| go_sharp_v(&n.value)).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        Value::Map(entries) => {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_sharp_v(&k.value), go_sharp_v(&v.value)))
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
+}
