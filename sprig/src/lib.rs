@@ -1,1 +1,118 @@
-//! Sprig v3 functions.
+//! Sprig v3 (Masterminds/sprig v3.3.0) template functions, as Helm v4 exposes them.
+//!
+//! [`funcs`] returns every Sprig function (minus `env` and `expandenv`, which Helm removes) with
+//! its Go signature, so the engine applies Go's argument conversion and each body receives
+//! already-converted arguments. Behaviour follows sprig's `functions.go` and the libraries it
+//! calls (spf13/cast, dario.cat/mergo, huandu/xstrings, Masterminds/goutils,
+//! Masterminds/semver v3.4.0 as linked into helm 4.1.4), down to Go's error texts.
+//!
+//! Public helpers other crates reuse: [`json::marshal`] (Go `encoding/json`) and [`semver`]
+//! (Masterminds/semver constraints, for chart dependencies and `kubeVersion`).
+#![warn(missing_docs)]
+
+mod cast;
+mod crypto;
+mod date;
+mod defaults;
+mod dict;
+mod encoding;
+mod fmt;
+pub mod json;
+mod list;
+mod numeric;
+mod random;
+mod reflect;
+mod regex;
+pub mod semver;
+mod strings;
+mod url;
+
+use gotemplate::{FuncMap, FuncResult, List, Map, Signature, Ty, Value};
+
+/// Every Sprig function Helm exposes, keyed by name.
+pub fn funcs() -> FuncMap {
+    let mut m = FuncMap::new();
+    strings::register(&mut m);
+    numeric::register(&mut m);
+    defaults::register(&mut m);
+    dict::register(&mut m);
+    list::register(&mut m);
+    reflect::register(&mut m);
+    regex::register(&mut m);
+    encoding::register(&mut m);
+    semver::register(&mut m);
+    date::register(&mut m);
+    random::register(&mut m);
+    crypto::register(&mut m);
+    url::register(&mut m);
+    m
+}
+
+/// Go's `%v` formatting of a value, as Sprig's `toString`/`cat`/`join` use it.
+pub fn to_string(v: &Value) -> String {
+    fmt::strval(v)
+}
+
+pub(crate) fn reg(
+    m: &mut FuncMap,
+    name: &str,
+    params: &[Ty],
+    f: impl Fn(&[Value]) -> FuncResult + 'static,
+) {
+    m.pure(name, Signature::fixed(params), f);
+}
+
+pub(crate) fn regv(
+    m: &mut FuncMap,
+    name: &str,
+    params: &[Ty],
+    tail: Ty,
+    f: impl Fn(&[Value]) -> FuncResult + 'static,
+) {
+    m.pure(name, Signature::variadic(params, tail), f);
+}
+
+/// Argument `i` as a string (the engine has converted it; anything else prints with `%v`).
+pub(crate) fn arg_str(args: &[Value], i: usize) -> String {
+    match args.get(i) {
+        Some(Value::String(s)) => s.to_string(),
+        Some(Value::Nil) | None => String::new(),
+        Some(v) => fmt::strval(v),
+    }
+}
+
+/// Argument `i` as a Go `int`.
+pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {
+    match args.get(i) {
+        Some(Value::Int(v, _)) => *v,
+        Some(v) => cast::to_int64(v),
+        None => 0,
+    }
+}
+
+/// Argument `i` as a `map[string]interface{}` (a missing value is an empty map).
+pub(crate) fn arg_map(args: &[Value], i: usize) -> Map {
+    match args.get(i) {
+        Some(Value::Map(m)) => m.clone(),
+        _ => Map::new(),
+    }
+}
+
+/// Argument `i` as a slice (a missing value is an empty list).
+pub(crate) fn arg_list(args: &[Value], i: usize) -> List {
+    match args.get(i) {
+        Some(Value::List(l)) => l.clone(),
+        _ => List::new(Vec::new()),
+    }
+}
+
+pub(crate) fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Nil)
+}
+
+pub(crate) fn ok(v: impl Into<Value>) -> FuncResult {
+    Ok(v.into())
+}
+
+#[cfg(test)]
+pub(crate) mod testutil;

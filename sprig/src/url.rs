@@ -1,0 +1,5 @@
+//! URL and path functions.
+
+use gotemplate::FuncMap;
+
+pub(crate) fn register(_m: &mut FuncMap) {}
