@@ -69,12 +69,18 @@ pub struct Signature {
 impl Signature {
     /// Fixed parameters only.
     pub fn fixed(params: &[Ty]) -> Signature {
-        Signature { params: params.to_vec(), variadic: None }
+        Signature {
+            params: params.to_vec(),
+            variadic: None,
+        }
     }
 
     /// Fixed parameters followed by `...tail`.
     pub fn variadic(params: &[Ty], tail: Ty) -> Signature {
-        Signature { params: params.to_vec(), variadic: Some(tail) }
+        Signature {
+            params: params.to_vec(),
+            variadic: Some(tail),
+        }
     }
 }
 
@@ -149,7 +155,9 @@ pub struct Function {
 
 impl fmt::Debug for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Function").field("sig", &self.sig).finish_non_exhaustive()
+        f.debug_struct("Function")
+            .field("sig", &self.sig)
+            .finish_non_exhaustive()
     }
 }
 
@@ -168,8 +176,19 @@ impl FuncMap {
     }
 
     /// Adds a pure function.
-    pub fn pure(&mut self, name: &str, sig: Signature, f: impl Fn(&[Value]) -> FuncResult + 'static) {
-        self.funcs.insert(name.to_string(), Function { sig, body: FuncBody::Pure(Rc::new(f)) });
+    pub fn pure(
+        &mut self,
+        name: &str,
+        sig: Signature,
+        f: impl Fn(&[Value]) -> FuncResult + 'static,
+    ) {
+        self.funcs.insert(
+            name.to_string(),
+            Function {
+                sig,
+                body: FuncBody::Pure(Rc::new(f)),
+            },
+        );
     }
 
     /// Adds a function that needs the engine.
@@ -179,7 +198,13 @@ impl FuncMap {
         sig: Signature,
         f: impl Fn(&mut dyn Context, &[Value]) -> FuncResult + 'static,
     ) {
-        self.funcs.insert(name.to_string(), Function { sig, body: FuncBody::Ctx(Rc::new(f)) });
+        self.funcs.insert(
+            name.to_string(),
+            Function {
+                sig,
+                body: FuncBody::Ctx(Rc::new(f)),
+            },
+        );
     }
 
     /// Adds or replaces a function.

@@ -92,12 +92,20 @@ impl Map {
 
     /// A `map[string]interface {}` holding `m`.
     pub fn from_btree(m: BTreeMap<String, Value>) -> Map {
-        Map { inner: Rc::new(RefCell::new(m)), elem: ElemTy::Any, name: None }
+        Map {
+            inner: Rc::new(RefCell::new(m)),
+            elem: ElemTy::Any,
+            name: None,
+        }
     }
 
     /// A map with the given element type.
     pub fn with_elem(m: BTreeMap<String, Value>, elem: ElemTy) -> Map {
-        Map { inner: Rc::new(RefCell::new(m)), elem, name: None }
+        Map {
+            inner: Rc::new(RefCell::new(m)),
+            elem,
+            name: None,
+        }
     }
 
     /// Gives the map a named Go type (e.g. `chartutil.Values`).
@@ -156,7 +164,11 @@ impl Map {
 
     /// Entries in sorted key order (a snapshot: the map may be mutated while iterating).
     pub fn entries(&self) -> Vec<(String, Value)> {
-        self.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.inner
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Runs `f` with read access to the underlying tree.
@@ -204,12 +216,18 @@ pub struct List {
 impl List {
     /// A `[]interface {}`.
     pub fn new(items: Vec<Value>) -> List {
-        List { items: Rc::new(items), elem: ElemTy::Any }
+        List {
+            items: Rc::new(items),
+            elem: ElemTy::Any,
+        }
     }
 
     /// A slice with the given element type.
     pub fn with_elem(items: Vec<Value>, elem: ElemTy) -> List {
-        List { items: Rc::new(items), elem }
+        List {
+            items: Rc::new(items),
+            elem,
+        }
     }
 
     /// The element type.
@@ -259,6 +277,14 @@ pub trait Object: fmt::Debug {
     fn has_method(&self, name: &str) -> bool {
         let _ = name;
         false
+    }
+
+    /// Parameter types of a method, so the engine can check and convert arguments as Go's
+    /// reflection does (`wrong number of args for Get: want 1 got 0`). `None` passes the
+    /// evaluated arguments as `interface {}` values without checks.
+    fn method_signature(&self, name: &str) -> Option<crate::func::Signature> {
+        let _ = name;
+        None
     }
 
     /// What `json.Marshal` would see: the exported fields as a map (or a list/string for
@@ -325,7 +351,10 @@ impl Value {
 
     /// A `[]string`.
     pub fn string_list<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> Value {
-        Value::List(List::with_elem(items.into_iter().map(Value::str).collect(), ElemTy::String))
+        Value::List(List::with_elem(
+            items.into_iter().map(Value::str).collect(),
+            ElemTy::String,
+        ))
     }
 
     /// A new `map[string]interface {}`.
@@ -443,10 +472,18 @@ pub fn format_float_g(f: f64, eprec: i32) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e13", "-5e-7".
     let sci = format!("{:e}", f);
@@ -510,7 +547,10 @@ mod tests {
         assert_eq!(format_float_v(1.5), "1.5");
         assert_eq!(format_float_v(12345678901234.0), "1.2345678901234e+13");
         assert_eq!(format_float_v(-3.25), "-3.25");
-        assert_eq!(format_float_v(9223372036854775808.0), "9.223372036854776e+18");
+        assert_eq!(
+            format_float_v(9223372036854775808.0),
+            "9.223372036854776e+18"
+        );
         assert_eq!(format_float_v(123456.0), "123456");
     }
 
