@@ -11,16 +11,88 @@ use crate::node::Span;
 enum Stage {
     Scanner,
     Parser,
+    /// Reported without a line.
+    NoLine,
 }
 
-pub(crate) fn map_scan_error(info: &str, span: Span, _src: &str) -> Error {
+/// The innermost flow collection open at `offset` (`[` or `{`), by a rough scan that skips
+/// quoted scalars and comments.
+fn innermost_flow(src: &str, offset: usize) -> Option<u8> {
+    let b = src.as_bytes();
+    let end = offset.min(b.len());
+    let mut stack: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        match b[i] {
+            b'[' | b'{' => stack.push(b[i]),
+            b']' | b'}' => {
+                stack.pop();
+            }
+            b'"' => {
+                i += 1;
+                while i < end && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < end && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'#' if i == 0 || b[i - 1].is_ascii_whitespace() => {
+                while i < end && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    stack.last().copied()
+}
+
+pub(crate) fn map_scan_error(info: &str, span: Span, src: &str) -> Error {
     use Stage::*;
+    let flow_msg = || match innermost_flow(src, span.offset) {
+        Some(b'{') => "did not find expected ',' or '}'",
+        _ => "did not find expected ',' or ']'",
+    };
+    if info == "while parsing node, found unknown anchor" {
+        let name: String = src
+            .get(span.offset..)
+            .unwrap_or("")
+            .trim_start_matches('*')
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .collect();
+        return Error::new(
+            ErrorKind::Decode,
+            format!("unknown anchor '{name}' referenced"),
+        )
+        .at(span);
+    }
+    if info.ends_with("found unexpected end of stream") {
+        // libyaml reports it at the end of the input.
+        let lines = src.bytes().filter(|&c| c == b'\n').count();
+        let mut e = Error::new(ErrorKind::Syntax, "found unexpected end of stream").at(span);
+        if lines > 0 {
+            e = e.with_go_line(lines + 1);
+        }
+        return e;
+    }
     let (stage, msg): (Stage, &str) = match info {
+        "illegal placement of ':' indicator"
+        | "while parsing a flow sequence, expected ',' or ']'"
+        | "while parsing a flow mapping, did not find expected ',' or '}'" => (Parser, flow_msg()),
         "mapping values are not allowed in this context" => (Scanner, info),
         "block sequence entries are not allowed in this context" => (Scanner, info),
         "mapping keys are not allowed in this context" => (Scanner, info),
         "simple key expect ':'" => (Scanner, "could not find expected ':'"),
-        "found unprintable character" => (Scanner, "control characters are not allowed"),
+        "found unprintable character" => (NoLine, "control characters are not allowed"),
         "while scanning a quoted scalar, found unexpected end of stream" => {
             (Scanner, "found unexpected end of stream")
         }
@@ -41,12 +113,6 @@ pub(crate) fn map_scan_error(info: &str, span: Span, _src: &str) -> Error {
         }
         "while parsing a block collection, did not find expected '-' indicator" => {
             (Parser, "did not find expected '-' indicator")
-        }
-        "while parsing a flow sequence, expected ',' or ']'" => {
-            (Parser, "did not find expected ',' or ']'")
-        }
-        "while parsing a flow mapping, did not find expected ',' or '}'" => {
-            (Parser, "did not find expected ',' or '}'")
         }
         "while parsing a node, did not find expected node content" => {
             (Parser, "did not find expected node content")
@@ -72,8 +138,11 @@ pub(crate) fn map_scan_error(info: &str, span: Span, _src: &str) -> Error {
         }
     };
     let go_line = match stage {
-        Scanner => Some(span.line),
+        // goyaml: scanner errors print problem_mark.line + 1, but only when the 0-based
+        // line is not 0; parser errors print the 0-based line.
+        Scanner => Some(span.line).filter(|&l| l > 1),
         Parser => span.line.checked_sub(1).filter(|&l| l > 0),
+        NoLine => None,
     };
     let mut e = Error::new(ErrorKind::Syntax, msg).at(span);
     if let Some(l) = go_line {

@@ -29,7 +29,11 @@ pub fn json_key(v: &Value) -> Result<String, Error> {
                 ErrorKind::Json,
                 format!(
                     "unsupported map key of type: {}, key: {}",
-                    v.go_type_name(),
+                    match v {
+                        // reflect.TypeOf(nil) is a nil Type, which %s prints like this.
+                        Value::Null => "%!s(<nil>)",
+                        _ => v.go_type_name(),
+                    },
                     go_sharp_v(v)
                 ),
             ));

@@ -61,6 +61,13 @@ pub use reader::{Documents, ParseOptions, check_utf8, parse, parse_all, parse_by
 pub use resolve::{Resolved, is_base60_float, is_timestamp, resolve_plain};
 pub use split::{KubeDoc, KubeDocs, split_helm_manifest};
 
+/// `sigs.k8s.io/yaml.JSONToYAML`: the Go JSON text of a value (as `json.Marshal` wrote it)
+/// → goyaml.v2 `yaml.Marshal` output (ends in `"\n"`; Helm's `toYaml` trims it). This is
+/// Helm's `toYaml` once the template value has been JSON-encoded.
+pub fn json_to_yaml(json_text: &str) -> Result<String, Error> {
+    Ok(to_yaml_v2(&parse(json_text)?.to_yaml()))
+}
+
 /// Helm's `fromYaml`-style conversion in one call: parse the first document and convert it to
 /// JSON (`sigs.k8s.io/yaml.YAMLToJSON`).
 pub fn yaml_to_json(input: &str) -> Result<serde_json::Value, Error> {

@@ -70,12 +70,26 @@ pub fn check_utf8(input: &[u8]) -> Result<&str, Error> {
         Err(e) => {
             let at = e.valid_up_to();
             let b = input[at];
-            let msg = if (0x80..0xC0).contains(&b) || b >= 0xF8 {
+            let width = match b {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 0,
+            };
+            let msg = if width == 0 {
                 "invalid leading UTF-8 octet"
-            } else if e.error_len().is_none() {
+            } else if at + width > input.len() {
                 "incomplete UTF-8 octet sequence"
-            } else {
+            } else if input[at + 1..at + width].iter().any(|&c| c & 0xC0 != 0x80) {
                 "invalid trailing UTF-8 octet"
+            } else if b == 0xC0
+                || b == 0xC1
+                || (b == 0xE0 && input[at + 1] < 0xA0)
+                || (b == 0xF0 && input[at + 1] < 0x90)
+            {
+                "invalid length of a UTF-8 sequence"
+            } else {
+                "invalid Unicode character"
             };
             let prefix = &input[..at];
             let line = prefix.iter().filter(|&&c| c == b'\n').count() + 1;
@@ -106,6 +120,7 @@ pub struct Documents<'a> {
     opts: ParseOptions,
     pos: PosMap<'a>,
     done: bool,
+    checked: bool,
 }
 
 impl<'a> Documents<'a> {
@@ -127,6 +142,7 @@ impl<'a> Documents<'a> {
             opts,
             pos: PosMap::new(body),
             done: false,
+            checked: false,
         }
     }
 
@@ -162,7 +178,44 @@ impl<'a> Documents<'a> {
         crate::errors_map::map_scan_error(e.info(), span, self.src)
     }
 
+    /// libyaml's reader rejects characters outside the YAML printable set before parsing.
+    fn check_chars(&self) -> Result<(), Error> {
+        let bad = self.src[self.skip..].char_indices().find(|&(_, c)| {
+            let u = c as u32;
+            !(u == 0x09
+                || u == 0x0A
+                || u == 0x0D
+                || (0x20..=0x7E).contains(&u)
+                || u == 0x85
+                || (0xA0..=0xD7FF).contains(&u)
+                || (0xE000..=0xFFFD).contains(&u)
+                || (0x10000..=0x10FFFF).contains(&u))
+        });
+        match bad {
+            None => Ok(()),
+            Some((i, _)) => {
+                let off = self.skip + i;
+                let before = &self.src[..off];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                Err(
+                    Error::new(ErrorKind::Encoding, "control characters are not allowed").at(
+                        Span {
+                            offset: off,
+                            line,
+                            column: col,
+                        },
+                    ),
+                )
+            }
+        }
+    }
+
     fn read_document(&mut self) -> Result<Option<Node>, Error> {
+        if !self.checked {
+            self.checked = true;
+            self.check_chars()?;
+        }
         // Skip to the next DocumentStart (or the end).
         let doc_span = loop {
             match self.next_event()? {
@@ -776,19 +829,33 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 pub(crate) fn go_sharp_v(v: &Value) -> String {
     match v {
         Value::Null => "<nil>".into(),
+        _ => go_sharp_v_inner(v),
+    }
+}
+
+/// `%#v` of a value held in an `interface{}` slot of a map or slice.
+fn go_sharp_v_inner(v: &Value) -> String {
+    match v {
+        Value::Null => "interface {}(nil)".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Uint(u) => format!("0x{u:x}"),
         Value::Float(f) => crate::gofmt::format_float_g(*f, 64),
         Value::Str(s) => crate::gofmt::go_quote(s),
         Value::Seq(items) => {
-            let inner: Vec<String> = items.iter().map(|n| go_sharp_v(&n.value)).collect();
+            let inner: Vec<String> = items.iter().map(|n| go_sharp_v_inner(&n.value)).collect();
             format!("[]interface {{}}{{{}}}", inner.join(", "))
         }
         Value::Map(entries) => {
             let inner: Vec<String> = entries
                 .iter()
-                .map(|(k, v)| format!("{}:{}", go_sharp_v(&k.value), go_sharp_v(&v.value)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        go_sharp_v_inner(&k.value),
+                        go_sharp_v_inner(&v.value)
+                    )
+                })
                 .collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
         }

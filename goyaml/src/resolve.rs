@@ -22,7 +22,8 @@ pub enum Resolved {
     Float(f64),
     /// A timestamp (`2001-12-14`, `2001-12-14T21:59:43.10-05:00`, …). goyaml.v2 keeps the text.
     Timestamp,
-    /// The merge key `<<`.
+    /// The merge key `<<` (only reported by callers that know the key position; goyaml's
+    /// resolver itself calls `<<` a string because `<` has no resolver hint).
     Merge,
     /// Anything else is a string.
     Str,
@@ -52,7 +53,6 @@ pub fn resolve_plain(s: &str) -> Resolved {
             }
             resolve_number_like(s)
         }
-        b'<' if s == "<<" => Resolved::Merge,
         _ => Resolved::Str,
     }
 }
@@ -69,7 +69,6 @@ fn lookup_word(s: &str) -> Option<Resolved> {
         ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
         "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
-        "<<" => Resolved::Merge,
         _ => return None,
     })
 }

@@ -1,0 +1,183 @@
+//! Golden vectors captured from helm v4.1.4 (`tests/gen_golden.py`): `fromYaml | toJson`
+//! checks the reader and the JSON view, `toYaml` checks the goyaml.v2 emitter.
+
+use serde_json::Value as Json;
+
+#[derive(serde::Deserialize)]
+struct Case {
+    kind: String,
+    name: String,
+    input: Option<String>,
+    input_b64: Option<String>,
+    helm_json: String,
+    helm_yaml: String,
+    helm_yaml_v: Option<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let text = include_str!("fixtures/golden.json");
+    serde_json::from_str(text).expect("golden.json")
+}
+
+fn b64(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        buf = (buf << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// Go `json.Marshal` of the value after `json.Unmarshal` into `interface{}` (all numbers
+/// float64).
+fn go_float_json(v: &Json, out: &mut String) {
+    match v {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Number(n) => {
+            let f: f64 = n.to_string().parse().expect("number");
+            out.push_str(&goyaml::format_float_json(f));
+        }
+        Json::String(s) => goyaml::write_json_string(s, out),
+        Json::Array(items) => {
+            out.push('[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_float_json(it, out);
+            }
+            out.push(']');
+        }
+        Json::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                goyaml::write_json_string(k, out);
+                out.push(':');
+                go_float_json(&m[*k], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// What Helm's `fromYaml | toJson` prints for `input`.
+fn helm_from_yaml_to_json(input: &[u8]) -> String {
+    let err = |msg: String| {
+        let mut o = String::from("{\"Error\":");
+        goyaml::write_json_string(&msg, &mut o);
+        o.push('}');
+        o
+    };
+    let node = match goyaml::check_utf8(input).and_then(goyaml::parse) {
+        Ok(n) => n,
+        Err(e) => return err(format!("error converting YAML to JSON: {e}")),
+    };
+    let text = match goyaml::to_json_text(&node) {
+        Ok(t) => t,
+        Err(e) => return err(format!("error converting YAML to JSON: {e}")),
+    };
+    let v: Json = serde_json::from_str(&text).expect("our JSON text parses");
+    match v {
+        Json::Object(_) => {
+            let mut out = String::new();
+            go_float_json(&v, &mut out);
+            out
+        }
+        Json::Null => "{}".into(),
+        Json::Array(_) => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}".into()),
+        Json::String(_) => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}".into()),
+        _ => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go value of type map[string]interface {}".into()),
+    }
+}
+
+/// Helm `toYaml` of the value whose Go JSON text is `json_text`.
+fn helm_to_yaml(json_text: &str) -> String {
+    let out = goyaml::json_to_yaml(json_text).expect("emit");
+    out.strip_suffix('\n').unwrap_or(&out).to_string()
+}
+
+#[test]
+fn reader_matches_helm() {
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for c in cases() {
+        let input = match (&c.input, &c.input_b64) {
+            (Some(s), _) => s.as_bytes().to_vec(),
+            (None, Some(b)) => b64(b),
+            _ => panic!("case without input"),
+        };
+        n += 1;
+        let got = helm_from_yaml_to_json(&input);
+        if got != c.helm_json {
+            failures.push(format!(
+                "[{} {}]\n  input: {:?}\n  helm:  {}\n  ours:  {}",
+                c.kind,
+                c.name,
+                String::from_utf8_lossy(&input),
+                c.helm_json,
+                got
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {n} reader cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn emitter_matches_helm() {
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for c in cases() {
+        n += 1;
+        let got = helm_to_yaml(&c.helm_json);
+        if got != c.helm_yaml {
+            failures.push(format!(
+                "[{} {}] toYaml\n  json: {}\n  helm:\n{}\n  ours:\n{}",
+                c.kind, c.name, c.helm_json, c.helm_yaml, got
+            ));
+        }
+        if let Some(want) = &c.helm_yaml_v {
+            n += 1;
+            let node = goyaml::parse(&c.helm_json).expect("json parses");
+            let v = node.get("v").expect("v");
+            let out = goyaml::to_yaml_v2(&v.to_yaml());
+            let got = out.strip_suffix('\n').unwrap_or(&out);
+            if got != want {
+                failures.push(format!(
+                    "[{} {}] toYaml .v\n  json: {}\n  helm:\n{}\n  ours:\n{}",
+                    c.kind, c.name, c.helm_json, want, got
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {n} emitter cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,172 @@
+"""Inputs for gen_golden.py: (kind, name, yaml text or bytes)."""
+import json
+
+
+def q(s):
+    """A YAML double-quoted scalar holding exactly s (JSON escapes are YAML escapes)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def reader_cases():
+    r = []
+    add = lambda name, text: r.append(("reader", name, text))
+    # booleans in all spellings, as values and keys
+    for w in ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON",
+              "off", "Off", "OFF", "true", "True", "TRUE", "false", "False", "FALSE",
+              "yEs", "tRue", "oN", "nO", "Off!"]:
+        add("word " + w, "v: %s\n%s: key\n" % (w, w))
+    for s in ["0777", "0o17", "0O17", "0x1F", "0X1f", "-0x1F", "0b101", "-0b101", "0B11", "1_000",
+              "+12", "-0", "0", "00", "08", "0999", "1e6", "1E6", "1e+6", "-1.5e-3", ".5", "-.5",
+              "+.5", "1.", "3.0", "1e400", "0x", "1_0.5", "._5", "9223372036854775807",
+              "9223372036854775808", "18446744073709551615", "18446744073709551616",
+              "-9223372036854775808", "-9223372036854775809", "123456789012345678",
+              "1:20", "190:20:30.15", "0.1", "1e21", "1e-7", "100000000000000000000",
+              "12e", "1.2.3", "0x_1F", "1__0", "_1", "-_1", "+", "-", ".", "+.inf", "-.Inf", ".INF",
+              ".nan", ".NaN", "~", "null", "Null", "NULL", "nULL", "", "2024-01-01", "2024-1-1",
+              "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2023-02-29",
+              "20240-01-01", "<<", "=", "0.0", "-0.0", "1e-400"]:
+        add("scalar " + s, "v: %s\n" % s)
+    add("quoted scalars", "a: 'yes'\nb: \"0777\"\nc: '~'\nd: \"\"\ne: ''\n")
+    add("tags", "a: !!str 123\nb: !!int \"12\"\nc: !!float 1\nd: !!bool yes\ne: !!null ~\n"
+        "f: !!binary aGVsbG8=\ng: !custom x\nh: ! 12\ni: !!timestamp 2024-01-01\n"
+        "j: !!str yes\nk: !!float \"1.5\"\n")
+    add("tag int bad", "a: !!int 1.5\n")
+    add("tag null bad", "a: !!null abc\n")
+    add("tag binary bad", "a: !!binary '%%%'\n")
+    add("merge single", "base: &b {k: 1, j: 2}\nm:\n  <<: *b\n  j: 3\n")
+    add("merge after", "base: &b {k: 1, j: 2}\nm:\n  j: 3\n  <<: *b\n")
+    add("merge list", "a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nm:\n  <<: [*a, *b]\n  w: 0\n")
+    add("merge inline", "m:\n  <<: {p: 1}\n  q: 2\n")
+    add("merge bad", "a: &a [1]\nm:\n  <<: *a\n")
+    add("merge scalar", "m:\n  <<: 1\n")
+    add("merge quoted", "m:\n  '<<': {a: 1}\n")
+    add("dup keys", "a: 1\nb: 2\na: 3\n")
+    add("dup keys nested", "m:\n  x: 1\n  x: {y: 2}\n")
+    add("key types", "1: a\n1.5: b\ntrue: c\n~: d\n")
+    add("null key", "? \n: x\n")
+    add("float keys", "0.1: a\n1e6: b\n123456789.0: c\n.inf: d\n-.inf: e\n")
+    add("uint key", "18446744073709551615: a\n")
+    add("int keys", "-5: a\n0x10: b\n0777: c\n")
+    add("inf value", "a: .inf\n")
+    add("nan value", "a: .nan\n")
+    add("nested nulls", "a:\nb: ~\nc: [~, null, ]\nd: {x: }\n")
+    add("anchors", "a: &x hello\nb: *x\nc: &l [1, 2]\nd: *l\n")
+    add("unknown anchor", "a: *nope\n")
+    add("anchor self", "a: &x [1, *x]\n")
+    add("multi doc", "a: 1\n---\nb: 2\n")
+    add("comment only", "# nothing\n")
+    add("empty", "")
+    add("flow", "a: {b: [1, 2, {c: d}], e: 'f'}\n")
+    add("block scalars", "a: |\n  x\n  y\nb: >\n  folded\n  text\n\n  para\nc: |-\n  z\nd: |+\n  k\n\ne: x\n")
+    add("multiline plain", "a: this is\n  continued\n\n  with break\n")
+    add("quoted multiline", "a: \"x\n  y\"\nb: 'p\n\n  q'\n")
+    add("escapes", "a: \"\\t\\u00e9\\x41\\n\\\\ \\\"\"\nb: 'it''s'\n")
+    add("unicode", "a: é日本\nb: \U0001F600\n")
+    add("long string", "a: %s\n" % (" ".join(["word"] * 30)))
+    add("err mapping values", "a: 1\nb: c: d\n")
+    add("err did not find key", "a:\n  - b\n c: d\n")
+    add("err flow seq", "a: [1, 2\nb: 3\n")
+    add("err flow map", "a: {x: 1\nb: 3\n")
+    add("err tab", "a:\n\tb: 1\n")
+    add("err block seq", "a: b\n- c\n")
+    add("err template left", "a: {{ .Values.x }}\n")
+    add("err unclosed quote", "a: \"abc\n")
+    add("err unclosed single", "a: 'abc\n")
+    add("err bad indent", "a:\n    b: 1\n  c: 2\n")
+    add("err key after seq", "- a\nb: c\n")
+    add("err line 6", "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: g: h\n")
+    add("err alias undefined in flow", "a: [*b]\n")
+    add("err control char", "a: \x01\n")
+    add("err latin1", b"a: caf\xe9\n")
+    add("err nul", "a: b\x00c\n")
+    add("err dash no space", "a:\n-b\n- c\n")
+    add("err question", "a: 1\n? b\n")
+    add("err bad escape", "a: \"\\q\"\n")
+    add("err colon in flow", "a: [b: c: d]\n")
+    add("not a map", "- 1\n- 2\n")
+    add("scalar doc", "hello\n")
+    add("crlf", "a: 1\r\nb: 2\r\n")
+    add("deep", "a: " + "[" * 50 + "]" * 50 + "\n")
+    add("special keys", "'a b': 1\n\"c:d\": 2\n? complex\n: 3\n")
+    add("indentless seq", "a:\n- 1\n- b: 2\n  c: 3\n")
+    add("doc start", "--- \na: 1\n...\n")
+    add("directive", "%YAML 1.1\n---\na: 1\n")
+    add("tab in value", "a: x\ty\n")
+    add("trailing spaces", "a: x   \n")
+    add("hash in value", "a: x#y\nb: x #y\nc: 'x #y'\n")
+    add("seq of maps", "a:\n  - name: x\n    v: 1\n  - name: y\n")
+    add("str keys numbers", "'1': a\n'01': b\n")
+    add("big json", json.dumps({"a": [1, 2.5, "x", None, True, {"b": "c"}], "d": "<&>"}))
+    return r
+
+
+LONG_WORDS = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua."
+
+
+def emit_cases():
+    r = []
+    add = lambda name, v: r.append(("emit", name, "v: %s\n" % q(v)))
+    addy = lambda name, text: r.append(("emit", name, text))
+    for s in ["true", "false", "yes", "no", "on", "off", "y", "n", "Y", "N", "null", "~", "", "12",
+              "0123", "1.5", "1e6", "0x1F", "0o17", "0b101", "1_000", "+12", "-0", ".inf", ".nan",
+              "2024-01-01", "2024-01-01T10:00:00Z", "1:20", "<<", "=", "a: b # c", "- x", " x",
+              "x ", "*x", "&x", "!x", "%x", "@x", "`x", "|x", ">x", "'x", "\"x", "#x", "x#y",
+              "x #y", "x: y", "x:y", "? x", "?x", ":x", ": x", "-x", "-", "--", "---", "--- x", "...",
+              "{x}", "[x]", "x,y", "x[y]", "a\tb", "a\r\nb", "a\rb", "\x01", "\x7f", "é", "日本語",
+              "\U0001F600", "a\u00a0b", "\u2028", "\ufeffx", "a\\b", "it's", "say \"hi\"", "a  b",
+              "0.1", "-1", "1.", ".5", "1e400", "0999", "08", "9223372036854775808", "True", "NULL",
+              "x\n", "x\ny", "x\ny\n", "x\n\n", "\n", "\nx", " x\ny", "x \ny", "x\n y", "\tx\ny",
+              "x\ny ", "a\r\nb\n", "x\n\ny\n\n\n", "line1\nline2\\n", "é\nü\n", "\U0001F600\nx\n",
+              "#x\ny", "key: value\nother: thing\n", "  indented\n  lines\n"]:
+        add("str " + repr(s), s)
+    # long strings: folding at 80 columns
+    for n in [70, 75, 78, 79, 80, 81, 82, 85, 90, 100, 120, 160, 200, 400]:
+        add("long words %d" % n, (LONG_WORDS * 5)[:n])
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    long = " ".join(words * 8)
+    add("long plain", long)
+    add("long leading space", " " + long)
+    add("long trailing space", long + " ")
+    add("long double spaces", long.replace(" ", "  "))
+    add("long triple spaces", long.replace(" ", "   "))
+    add("long colon", long.replace("gamma", "key: gamma"))
+    add("long hash", long.replace("zeta", "# zeta"))
+    add("long quote indicator", "'" + long)
+    add("long tab", long.replace("delta", "de\tlta"))
+    add("long unicode", long.replace("a", "é"))
+    add("long cjk", "日本語 " * 40)
+    add("long emoji", ("smile \U0001F600 " * 20).strip())
+    add("long no spaces", "x" * 200)
+    add("long url", "https://example.com/" + "a" * 100 + "?q=1 and more words here " * 3)
+    add("long with newline", long + "\n" + long + "\n")
+    add("long with newline nochomp", long + "\n" + long)
+    add("long trailing space ml", long + " \nnext")
+    add("long true", "true " + long)
+    add("long number start", "12 " + long)
+    add("long quoted start", "\"" + long)
+    add("long space before fold", "a" * 79 + " " + "b" * 10 + " c")
+    add("long two spaces at fold", "a" * 81 + "  b c")
+    add("long single at fold", "'" + "a" * 79 + " b" * 5)
+    add("long double at fold", "\t" + "a" * 79 + " b" * 5)
+    add("long double spaces at fold", "\t" + "a" * 81 + "   b c")
+    add("base64 cert", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" * 4)
+    addy("nested", "v:\n  b:\n    c: [1, 2, {d: e}]\n  a: []\n  e: {}\n  f: null\n  g: [[1, 2], [], [{}]]\n")
+    addy("key order", "v:\n  b: 1\n  a: 2\n  '10': x\n  '9': x\n  '1': x\n  A: x\n  a2: x\n  a10: x\n  é: x\n  _x: x\n  -x: x\n  Z: x\n  aB: x\n  ab: x\n  a01: x\n  a1: x\n  a001: x\n  x0: x\n  x00: x\n  '': x\n  ' ': x\n  '~': x\n")
+    addy("numbers", "v:\n  i: 1\n  f: 1.5\n  big: 1000000\n  huge: 1e21\n  neg: -3\n  small: 0.00001\n  u: 18446744073709551615\n  i64: 9223372036854775807\n  z: 0\n  nz: -0.0\n  e: 1e-7\n  g: 123456789\n")
+    addy("bools nulls", "v:\n  t: true\n  f: false\n  n: null\n  y: yes\n")
+    addy("seq in seq", "v:\n- - a\n  - b\n- - - c\n")
+    addy("map in seq", "v:\n- a: 1\n  b:\n    c: 2\n- {}\n- []\n")
+    addy("multiline in seq", "v:\n- \"x\\ny\\n\"\n- \"p\\nq\"\n- {k: \"m\\nn\"}\n")
+    addy("multiline key", "v:\n  \"a\\nb\": 1\n")
+    addy("long key", "v:\n  %s: 1\n" % ("k" * 130))
+    addy("long key 128", "v:\n  %s: 1\n" % ("k" * 128))
+    addy("special key", "v:\n  'a: b': 1\n  'true': 2\n  '12': 3\n  '- x': 4\n  '': 5\n")
+    addy("deep nest long", "v:\n  a:\n    b:\n      c:\n        d: %s\n" % q(long))
+    addy("seq long", "v:\n- %s\n- - %s\n" % (q(long), q(long)))
+    addy("literal in nested", "v:\n  a:\n    b: \"line1\\nline2\\n\"\n    c: \" lead\\nx\\n\"\n")
+    addy("empty strings", "v:\n  a: ''\n  b: ' '\n  c: [\"\", ' ']\n")
+    return r
+
+
+def cases():
+    return reader_cases() + emit_cases()
