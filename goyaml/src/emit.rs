@@ -658,8 +658,11 @@ impl Emitter {
         let chars: Vec<char> = s.chars().collect();
         let n = chars.len();
         let mut spaces = false;
+        // goyaml's `is_bom(value, i)` looks at the start of the value, not at `i`: a value
+        // that starts with a BOM gets every character escaped.
+        let bom = s.starts_with('\u{feff}');
         for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+            if bom || !is_printable(c) || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),

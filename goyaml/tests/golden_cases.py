@@ -96,6 +96,21 @@ def reader_cases():
     add("hash in value", "a: x#y\nb: x #y\nc: 'x #y'\n")
     add("seq of maps", "a:\n  - name: x\n    v: 1\n  - name: y\n")
     add("str keys numbers", "'1': a\n'01': b\n")
+    add("merge override order", "a: &a {x: 1}\nb: &b {x: 2}\nm:\n  x: 0\n  <<: *a\n  <<: *b\n")
+    add("merge nested alias", "a: &a {x: &y [1, 2]}\nm:\n  <<: *a\n  z: *y\n")
+    add("merge list scalar", "a: &a {x: 1}\nm:\n  <<: [*a, 1]\n")
+    add("anchor redefined", "a: &x 1\nb: &x 2\nc: *x\n")
+    add("alias key", "a: &k key\n*k : v\n")
+    add("bool keys mixed", "yes: 1\n'yes': 2\nno: 3\n")
+    add("dup after stringify", "1: a\n'1': b\n")
+    add("long key plain", "%s: v\n" % ("k" * 200))
+    add("seq null items", "a:\n-\n- ~\n-\n")
+    add("folded keep", "a: >+\n  x\n\nb: 1\n")
+    add("literal indent indicator", "a: |2\n   x\n  y\n")
+    add("plain with colons", "a: http://x:80/y\nb: a:b\n")
+    add("json style", '{"a": 1, "b": [true, null], "c": {"d": "e"}}')
+    add("windows path", "a: C:\\\\x\\y\n")
+    add("empty flow", "a: []\nb: {}\n")
     add("big json", json.dumps({"a": [1, 2.5, "x", None, True, {"b": "c"}], "d": "<&>"}))
     return r
 
@@ -165,6 +180,43 @@ def emit_cases():
     addy("seq long", "v:\n- %s\n- - %s\n" % (q(long), q(long)))
     addy("literal in nested", "v:\n  a:\n    b: \"line1\\nline2\\n\"\n    c: \" lead\\nx\\n\"\n")
     addy("empty strings", "v:\n  a: ''\n  b: ' '\n  c: [\"\", ' ']\n")
+    for s in ["\ufeffxy z", "a\ufeffb", "\ufeff", "x\ufeff", "\ufeff\ufeff", "\ufeff\u00e9\n"]:
+        add("bom " + repr(s), s)
+    # more folding: widths around the limit with different first-line offsets
+    for n in range(76, 90):
+        add("fold %d" % n, ("ab " * 60)[:n] + " tail words here")
+    for n in [79, 80, 81, 82]:
+        add("fold single %d" % n, ("'q " * 40)[:n] + " end")
+        add("fold double %d" % n, ("\tq " * 40)[:n] + " end")
+    add("fold many lines", " ".join("w%d" % i for i in range(200)))
+    add("fold long word mid", "short " + "L" * 90 + " short again and again " + "M" * 85 + " end")
+    add("fold spaces at boundary", "a" * 78 + "   " + "b" * 20 + "  c")
+    add("fold unicode width", "é" * 70 + " " + "ü" * 20 + " x")
+    add("fold colon space", ("k: v " * 30).strip())
+    add("fold hash", ("x #y " * 30).strip())
+    add("literal long lines", ("word " * 30 + "\n") * 3)
+    add("literal trailing spaces line", "a  \nb\n")
+    add("literal tab", "a\tb\nc\n")
+    add("literal leading newline", "\n\nx\n")
+    add("literal cr", "a\rb\nc")
+    add("literal only newlines", "\n\n\n")
+    add("literal indent 2", "  x\n  y")
+    add("literal unicode", "日本\n語\n")
+    add("literal emoji", "\U0001F600\nb")
+    add("literal nel", "a\u0085b\nc")
+    add("literal ls", "a\u2028b\nc")
+    add("ls only", "a\u2028b")
+    add("ls space", "a \u2028b")
+    for name, text in [
+        ("nested deep long", "v:\n  a:\n  - b:\n    - c: %s\n" % q(" ".join(["deep"] * 40))),
+        ("seq of literal", "v:\n- \"a\\nb\"\n- - \"c\\nd\\n\"\n"),
+        ("map of empty", "v:\n  a: {}\n  b: []\n  c: ''\n  d: null\n"),
+        ("int like keys", "v:\n  '1': a\n  '2': b\n  '10': c\n  '1.5': d\n  'true': e\n  'null': f\n"),
+        ("keys with spaces", "v:\n  'a b': 1\n  ' lead': 2\n  'trail ': 3\n  'x: y': 4\n  '#c': 5\n"),
+        ("floats", "v: [0.5, 1.5e300, 2.5e-300, 123456.789, 1234567.891, 0.000123, 100, 1e15, 1e16, 123456789012]\n"),
+        ("ints large", "v: [9007199254740993, 12345678901234567890, -9223372036854775808]\n"),
+    ]:
+        r.append(("emit", name, text))
     return r
 
 
