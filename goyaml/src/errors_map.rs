@@ -75,6 +75,15 @@ pub(crate) fn map_scan_error(info: &str, span: Span, src: &str) -> Error {
         )
         .at(span);
     }
+    if info == "recursion limit exceeded" {
+        // saphyr-parser caps flow nesting at 255 levels (goyaml: 10000).
+        return Error::new(
+            ErrorKind::Limit,
+            "exceeded max depth of 255 (flow collections)",
+        )
+        .at(span)
+        .with_go_line(span.line);
+    }
     if info.ends_with("found unexpected end of stream") {
         // libyaml reports it at the end of the input.
         let lines = src.bytes().filter(|&c| c == b'\n').count();
