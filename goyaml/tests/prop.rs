@@ -114,8 +114,8 @@ proptest! {
     #[test]
     fn reader_survives_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         if let Ok(text) = goyaml::check_utf8(&bytes) {
-            for doc in goyaml::Documents::new(text) {
-                if let Ok(node) = doc {
+            for node in goyaml::Documents::new(text).flatten() {
+                {
                     let _ = goyaml::to_json(&node);
                     let _ = goyaml::to_yaml_v2(&node.to_yaml());
                 }
@@ -132,8 +132,8 @@ proptest! {
         ]), 0..60)
     ) {
         let text: String = parts.concat();
-        for doc in goyaml::Documents::new(&text) {
-            if let Ok(node) = doc {
+        for node in goyaml::Documents::new(&text).flatten() {
+            {
                 let _ = goyaml::to_json_text(&node);
                 let _ = goyaml::to_yaml_v2(&node.to_yaml());
                 let _ = node.pointer("/a/0/b");
