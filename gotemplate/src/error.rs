@@ -96,6 +96,18 @@ impl ExecError {
         v
     }
 
+    /// The message of a [`crate::FuncError::Abort`] (Helm's `required`/`fail`) anywhere in the
+    /// chain, with the execution error that raised it.
+    pub fn abort(&self) -> Option<(&ExecError, &str)> {
+        if let ExecErrorKind::Abort { detail, .. } = &self.kind {
+            return Some((self, detail));
+        }
+        match self.cause.as_deref() {
+            Some(Error::Exec(e)) => e.abort(),
+            _ => None,
+        }
+    }
+
     /// The innermost error of the chain (this one when there is no cause).
     pub fn innermost(&self) -> Option<&Error> {
         self.chain().last().copied()
@@ -115,6 +127,7 @@ impl fmt::Display for ExecError {
                 l.node,
                 self.message
             ),
+            None if self.template.is_empty() => write!(f, "template: {}", self.message),
             None => write!(f, "template: {}: {}", self.template, self.message),
         }
     }

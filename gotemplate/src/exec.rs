@@ -141,6 +141,8 @@ pub(crate) struct Runner<'s> {
     pub(crate) depth: usize,
     /// The structured error of the last failed nested execution (attached as `cause`).
     pub(crate) stash: Option<Error>,
+    /// Name of the template set (Go's root template name, e.g. Helm's `gotpl`).
+    pub(crate) set_name: &'s str,
 }
 
 impl Runner<'_> {
@@ -148,12 +150,12 @@ impl Runner<'_> {
         let Some(tree) = self.layer.lookup(name).cloned() else {
             return Err(ExecError {
                 kind: ExecErrorKind::Eval,
-                template: name.to_string(),
+                template: String::new(),
                 location: None,
                 message: format!(
                     "no template {} associated with template {}",
                     gofmt::quote(name),
-                    gofmt::quote(name)
+                    gofmt::quote(self.set_name)
                 ),
                 cause: None,
             });
@@ -194,6 +196,10 @@ impl Context for Runner<'_> {
             self.stash = Some(Error::Exec(e));
             FuncError::Call(msg)
         })
+    }
+
+    fn last_error(&self) -> Option<&Error> {
+        self.stash.as_ref()
     }
 
     fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError> {

@@ -127,6 +127,13 @@ pub trait Context {
     /// Parses `text` as a new template (in a clone of the current set, so its `define`s do not
     /// leak) named `name`, and executes it with `data`.
     fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError>;
+
+    /// The structured error behind the last failed `execute_template`/`execute_text` call
+    /// (a parse error of the text, or an execution error), so a function can word its own
+    /// message (Helm's `tpl` says `cannot parse template ...` for parse errors only).
+    fn last_error(&self) -> Option<&crate::error::Error> {
+        None
+    }
 }
 
 /// A pure function body: arguments already converted to the signature's types.

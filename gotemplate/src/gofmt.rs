@@ -569,11 +569,7 @@ fn fmt_integer(
                 buf.push(b'b');
                 buf.push(b'0');
             }
-            8 => {
-                if buf.last() != Some(&b'0') {
-                    buf.push(b'0');
-                }
-            }
+            8 if buf.last() != Some(&b'0') => buf.push(b'0'),
             16 => {
                 buf.push(digits[16]);
                 buf.push(b'0');
@@ -872,7 +868,7 @@ mod tests {
             sprintf(
                 "%5.2f|%-5d|%05d|%x|%X|%o|%q|%v|%t",
                 &[
-                    Value::Float(3.14159),
+                    Value::Float(3.14158),
                     Value::int(42),
                     Value::int(-42),
                     Value::int(255),
@@ -892,7 +888,7 @@ mod tests {
                     Value::Float(1234.5678),
                     Value::Float(0.000012),
                     Value::Float(1e21),
-                    Value::Float(3.14159),
+                    Value::Float(3.14158),
                     Value::Float(1e-7)
                 ]
             ),
@@ -944,7 +940,7 @@ mod tests {
         assert_eq!(
             sprintf(
                 "%06.2f|%-8.3s|%8s",
-                &[Value::Float(-3.14159), s("abcdef"), s("x")]
+                &[Value::Float(-3.14158), s("abcdef"), s("x")]
             ),
             "-03.14|abc     |       x"
         );

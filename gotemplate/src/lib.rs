@@ -42,6 +42,8 @@
 //!   deep recursion runs on a growing stack, so recursion ends in an error, not a crash.
 //!   Output can be capped with [`Options::max_output`].
 #![warn(missing_docs)]
+// Errors carry Go's full context (location, node text, cause chain); they are rare.
+#![allow(clippy::result_large_err)]
 
 pub mod ast;
 pub mod error;
@@ -71,6 +73,7 @@ pub struct TemplateSet {
     layer: Rc<Layer>,
     funcs: Rc<FuncMap>,
     options: Options,
+    name: Rc<str>,
 }
 
 impl std::fmt::Debug for TemplateSet {
@@ -89,7 +92,15 @@ impl TemplateSet {
             layer: Rc::new(Layer::default()),
             funcs: Rc::new(funcs),
             options: Options::default(),
+            name: Rc::from(""),
         }
+    }
+
+    /// Names the set (Go's root template name, used in `no template "x" associated with
+    /// template "NAME"`; Helm's is `gotpl`).
+    pub fn with_name(mut self, name: &str) -> TemplateSet {
+        self.name = Rc::from(name);
+        self
     }
 
     /// The options.
@@ -169,6 +180,7 @@ impl TemplateSet {
             opts: &self.options,
             depth: 0,
             stash: None,
+            set_name: &self.name,
         };
         parse::stacker_grow(|| r.run(name, data.clone()))
     }

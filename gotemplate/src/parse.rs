@@ -540,9 +540,9 @@ impl<'a> Parser<'a, '_> {
                     }
                 }
                 return Err(self.errorf(format!("too many declarations in {context}")));
-            } else if self.typ(after) == Tok::Space {
-                self.i = v;
             } else {
+                // Not a declaration: put the variable back (Go's backup2/backup3).
+                let _ = after;
                 self.i = v;
             }
             break;
@@ -766,10 +766,8 @@ pub fn unquote(s: &str) -> Result<String, String> {
             Ok(body.replace('\r', ""))
         }
         b'"' | b'\'' => {
-            if !body.contains('\\') && !body.contains(q as char) {
-                if q == b'"' {
-                    return Ok(body.to_string());
-                }
+            if q == b'"' && !body.contains('\\') && !body.contains('"') {
+                return Ok(body.to_string());
             }
             let mut out = String::new();
             let mut rest = body;
@@ -886,7 +884,7 @@ fn underscore_ok(s: &str) -> bool {
     if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = b[1].to_ascii_lowercase() == b'x';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
     }
     while i < b.len() {
         let c = b[i];
@@ -1034,11 +1032,11 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
         n.float = Some(r as f64);
         return Ok(n);
     }
-    if typ == Tok::Complex || text.ends_with('i') {
-        if typ == Tok::Complex || parse_float(&text[..text.len() - 1]).is_some() {
-            n.complex = true;
-            return Ok(n);
-        }
+    if typ == Tok::Complex
+        || (text.ends_with('i') && parse_float(&text[..text.len() - 1]).is_some())
+    {
+        n.complex = true;
+        return Ok(n);
     }
     let u = parse_uint0(text);
     if let Some(u) = u {
@@ -1059,10 +1057,10 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
             return Err(format!("integer overflow: {}", crate::gofmt::quote(text)));
         }
         n.float = Some(f);
-        if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+        if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
             n.int = Some(f as i64);
         }
-        if f.fract() == 0.0 && f >= 0.0 && f < 1.8446744073709552e19 {
+        if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
             n.uint = Some(f as u64);
         }
     }

@@ -13,6 +13,7 @@ pub struct Case {
     pub name: &'static str,
     pub values: &'static str,
     pub text: &'static str,
+    pub defs: &'static str,
     pub expected: Result<&'static str, &'static str>,
 }
 
@@ -90,8 +91,18 @@ pub fn funcs() -> FuncMap {
     );
     f.ctx("tpl", Signature::fixed(&[Ty::String, Ty::Any]), |ctx, a| {
         let text = a[0].as_str().unwrap_or("").to_string();
+        // Helm's wording (pkg/engine/engine.go `tpl`).
         ctx.execute_text("gotpl", &text, a[1].clone())
             .map(Value::from)
+            .map_err(|e| {
+                let is_parse = matches!(ctx.last_error(), Some(gotemplate::Error::Parse(_)));
+                let q = gotemplate::gofmt::quote(&text);
+                if is_parse {
+                    FuncError::Call(format!("cannot parse template {q}: {e}"))
+                } else {
+                    FuncError::Call(format!("error during tpl function execution for {q}: {e}"))
+                }
+            })
     });
     f
 }
