@@ -16,6 +16,7 @@ enum Node {
     Dot(Vec<String>),
     Call(String, Vec<Node>),
     Pipe(Vec<Node>),
+    Field(Box<Node>, Vec<String>),
 }
 
 struct P<'a> {
@@ -73,6 +74,14 @@ impl P<'_> {
                 return Err("missing )".into());
             }
             self.i += 1;
+            if self.s.get(self.i) == Some(&b'.') {
+                let start = self.i;
+                while self.i < self.s.len() && !self.s[self.i].is_ascii_whitespace() && !b"()|".contains(&self.s[self.i]) {
+                    self.i += 1;
+                }
+                let w = std::str::from_utf8(&self.s[start + 1..self.i]).unwrap();
+                return Ok(Node::Field(Box::new(n), w.split('.').map(String::from).collect()));
+            }
             return Ok(n);
         }
         if c == b'"' {
@@ -139,6 +148,23 @@ fn eval(n: &Node, fm: &FuncMap, dot: &Value, piped: Option<Arg>) -> Result<Arg, 
             for p in path {
                 v = match v {
                     Value::Map(m) => m.get(p).unwrap_or(Value::Nil),
+                    _ => return Err(format!("can't evaluate field {p}")),
+                };
+            }
+            Arg::Val(v)
+        }
+        Node::Field(base, path) => {
+            let mut v = match eval(base, fm, dot, None)? {
+                Arg::Val(v) => v,
+                _ => return Err("field of number".into()),
+            };
+            for p in path {
+                v = match v {
+                    Value::Map(m) => m.get(p).unwrap_or(Value::Nil),
+                    Value::Object(o) => match o.call_method(p, &[]) {
+                        Some(r) => r?,
+                        None => o.field(p).ok_or(format!("no field {p}"))?,
+                    },
                     _ => return Err(format!("can't evaluate field {p}")),
                 };
             }
