@@ -676,8 +676,19 @@ fn insert(
     strict_errors: &mut Vec<String>,
     first_strict_span: &mut Span,
 ) {
-    let id = key_id(&key.value, unique);
-    if let Some(&i) = index.get(&id) {
+    // Small maps: a linear scan without allocating; the hash index is built past 8 keys.
+    let found = if entries.len() <= 8 && index.is_empty() {
+        entries.iter().position(|(k, _)| go_key_eq(&k.value, &key.value))
+    } else {
+        if index.is_empty() {
+            for (i, (k, _)) in entries.iter().enumerate() {
+                let id = key_id(&k.value, unique);
+                index.insert(id, i);
+            }
+        }
+        index.get(&key_id(&key.value, unique)).copied()
+    };
+    if let Some(i) = found {
         if strict {
             if strict_errors.is_empty() {
                 *first_strict_span = key.span;
@@ -691,8 +702,23 @@ fn insert(
         }
         entries[i].1 = value;
     } else {
-        index.insert(id, entries.len());
+        if !index.is_empty() {
+            index.insert(key_id(&key.value, unique), entries.len());
+        }
         entries.push((key, value));
+    }
+}
+
+/// Go `==` on two `interface{}` map keys.
+fn go_key_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Uint(x), Value::Uint(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ => false,
     }
 }
 
