@@ -35,10 +35,17 @@ fn main() {
     );
     let t = Instant::now();
     let ev = raw_events(&s);
-    println!("saphyr events only: {ev} events in {:.3} s", t.elapsed().as_secs_f64());
+    println!(
+        "saphyr events only: {ev} events in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let pieces = goyaml::split_helm_manifest(&s);
-    println!("helm split: {} pieces in {:.3} s", pieces.len(), t.elapsed().as_secs_f64());
+    println!(
+        "helm split: {} pieces in {:.3} s",
+        pieces.len(),
+        t.elapsed().as_secs_f64()
+    );
     if let Some((node, _)) = last {
         let y = node.to_yaml();
         let t = Instant::now();

@@ -47,10 +47,27 @@ pub fn to_yaml_v2_with(v: &Yaml, sort_keys: bool) -> String {
     e.out
 }
 
+/// goyaml.v3 `Encoder` with `SetIndent(2)`, as Helm's `toYamlPretty` uses it: block
+/// sequences indented under their key, no line folding, tabs allowed in literal blocks.
+/// The input is the Go value itself (not a JSON round trip), so numbers from values files
+/// are `Yaml::Float` and print as `1e+06`. Ends in `"\n"` (Helm trims it).
+pub fn to_yaml_v3(v: &Yaml) -> String {
+    let mut e = Emitter::new();
+    e.v3 = true;
+    e.best_width = usize::MAX;
+    e.node(v, Ctx::Root);
+    e.write_indent();
+    e.out
+}
+
 /// goyaml.v2's key order (`sorter.go` `keyList.Less`): numbers and bools by value, then kinds
 /// in Go reflect order, strings "naturally" (letters after non-letters, digit runs compared
 /// by value).
 pub fn natural_less(a: &Yaml, b: &Yaml) -> bool {
+    natural_less_impl(a, b, false)
+}
+
+fn natural_less_impl(a: &Yaml, b: &Yaml, v3: bool) -> bool {
     let af = key_float(a);
     let bf = key_float(b);
     let (ak, bk) = (kind(a), kind(b));
@@ -71,15 +88,19 @@ pub fn natural_less(a: &Yaml, b: &Yaml) -> bool {
     let (Yaml::Str(a), Yaml::Str(b)) = (a, b) else {
         return ak < bk;
     };
-    natural_str_less(a, b)
+    natural_str_less(a, b, v3)
 }
 
-fn natural_str_less(a: &str, b: &str) -> bool {
+/// goyaml.v3 differs in one place: after a run of equal digits, a letter sorts before a
+/// non-letter (`1e+06` < `1.5`).
+fn natural_str_less(a: &str, b: &str, v3: bool) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
     let n = ar.len().min(br.len());
+    let mut digits = false;
     for i in 0..n {
         if ar[i] == br[i] {
+            digits = is_go_digit(ar[i]);
             continue;
         }
         let al = ar[i].is_alphabetic();
@@ -88,7 +109,7 @@ fn natural_str_less(a: &str, b: &str) -> bool {
             return ar[i] < br[i];
         }
         if al || bl {
-            return bl;
+            return if v3 && digits { al } else { bl };
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -160,12 +181,12 @@ fn kind(v: &Yaml) -> u8 {
     }
 }
 
-fn sort_entries(entries: &[(Yaml, Yaml)]) -> Vec<&(Yaml, Yaml)> {
+fn sort_entries(entries: &[(Yaml, Yaml)], v3: bool) -> Vec<&(Yaml, Yaml)> {
     let mut v: Vec<&(Yaml, Yaml)> = entries.iter().collect();
     v.sort_by(|a, b| {
-        if natural_less(&a.0, &b.0) {
+        if natural_less_impl(&a.0, &b.0, v3) {
             Ordering::Less
-        } else if natural_less(&b.0, &a.0) {
+        } else if natural_less_impl(&b.0, &a.0, v3) {
             Ordering::Greater
         } else {
             Ordering::Equal
@@ -219,7 +240,7 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
-fn analyze(s: &str) -> Analysis {
+fn analyze(s: &str, v3: bool) -> Analysis {
     if s.is_empty() {
         return Analysis {
             multiline: false,
@@ -239,6 +260,7 @@ fn analyze(s: &str) -> Analysis {
     let mut trailing_break = false;
     let mut break_space = false;
     let mut space_break = false;
+    let mut tab_characters = false;
     let mut previous_space = false;
     let mut previous_break = false;
 
@@ -298,7 +320,9 @@ fn analyze(s: &str) -> Analysis {
                 block_indicators = true;
             }
         }
-        if !is_printable(c) {
+        if v3 && c == '\t' {
+            tab_characters = true;
+        } else if !is_printable(c) {
             special_characters = true;
         }
         if is_break(c) {
@@ -356,6 +380,11 @@ fn analyze(s: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
+    if tab_characters {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
     if space_break || special_characters {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
@@ -378,6 +407,7 @@ fn analyze(s: &str) -> Analysis {
 struct Emitter {
     out: String,
     sort_keys: bool,
+    v3: bool,
     column: usize,
     whitespace: bool,
     indention: bool,
@@ -392,6 +422,7 @@ impl Emitter {
         Emitter {
             out: String::new(),
             sort_keys: true,
+            v3: false,
             column: 0,
             whitespace: true,
             indention: true,
@@ -502,7 +533,7 @@ impl Emitter {
 
     fn block_seq(&mut self, items: &[Yaml], ctx: Ctx) {
         let mapping_context = matches!(ctx, Ctx::MapKey { .. } | Ctx::MapValue);
-        self.increase_indent(false, mapping_context && !self.indention);
+        self.increase_indent(false, !self.v3 && mapping_context && !self.indention);
         for item in items {
             self.write_indent();
             self.write_indicator("-", true, false, true);
@@ -514,13 +545,13 @@ impl Emitter {
     fn block_map(&mut self, entries: &[(Yaml, Yaml)]) {
         self.increase_indent(false, false);
         let ordered: Vec<&(Yaml, Yaml)> = if self.sort_keys {
-            sort_entries(entries)
+            sort_entries(entries, self.v3)
         } else {
             entries.iter().collect()
         };
         for (k, v) in ordered {
             self.write_indent();
-            if check_simple_key(k) {
+            if check_simple_key(k, self.v3) {
                 self.node(k, Ctx::MapKey { simple: true });
                 self.write_indicator(":", false, false, false);
             } else {
@@ -536,7 +567,7 @@ impl Emitter {
 
     fn scalar(&mut self, s: &str, requested: Style, ctx: Ctx) {
         let simple_key = matches!(ctx, Ctx::MapKey { simple: true });
-        let a = analyze(s);
+        let a = analyze(s, self.v3);
         let mut style = requested;
         if simple_key && a.multiline {
             style = Style::Double;
@@ -761,11 +792,11 @@ impl Emitter {
 }
 
 /// `yaml_emitter_check_simple_key` for our node kinds.
-fn check_simple_key(k: &Yaml) -> bool {
+fn check_simple_key(k: &Yaml, v3: bool) -> bool {
     match k {
         Yaml::Seq(items) => items.is_empty(),
         Yaml::Map(entries) => entries.is_empty(),
-        Yaml::Str(s) => !analyze(s).multiline && s.len() <= 128,
+        Yaml::Str(s) => !analyze(s, v3).multiline && s.len() <= 128,
         _ => true,
     }
 }

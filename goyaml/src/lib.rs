@@ -52,7 +52,7 @@ mod reader;
 mod resolve;
 mod split;
 
-pub use emit::{Yaml, natural_less, to_yaml_v2};
+pub use emit::{Yaml, natural_less, to_yaml_v2, to_yaml_v2_with, to_yaml_v3};
 pub use error::{Error, ErrorKind};
 pub use gofmt::{format_float_g, format_float_json, go_quote};
 pub use json::{json_key, to_json, to_json_text, write_json_string};

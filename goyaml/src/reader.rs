@@ -678,7 +678,9 @@ fn insert(
 ) {
     // Small maps: a linear scan without allocating; the hash index is built past 8 keys.
     let found = if entries.len() <= 8 && index.is_empty() {
-        entries.iter().position(|(k, _)| go_key_eq(&k.value, &key.value))
+        entries
+            .iter()
+            .position(|(k, _)| go_key_eq(&k.value, &key.value))
     } else {
         if index.is_empty() {
             for (i, (k, _)) in entries.iter().enumerate() {

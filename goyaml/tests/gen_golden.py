@@ -17,7 +17,7 @@ helm = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/kindte
 
 TEMPLATE = r'''{{- range $path, $_ := .Files.Glob "cases/*.yaml" }}
 {{- $m := $.Files.Get $path | fromYaml }}
-# {{ $path }} {{ $m | toJson | b64enc }} {{ $m | toYaml | b64enc }} {{ if hasKey $m "v" }}{{ $m.v | toYaml | b64enc }}{{ else }}-{{ end }}
+# {{ $path }} {{ $m | toJson | b64enc }} {{ $m | toYaml | b64enc }} {{ if hasKey $m "v" }}{{ $m.v | toYaml | b64enc }}{{ else }}-{{ end }} {{ $m | toYamlPretty | b64enc }}
 {{- end }}
 '''
 
@@ -40,17 +40,18 @@ results = {}
 for line in out.splitlines():
     if not line.startswith("# cases/"):
         continue
-    _, path, j, y, v = line.split(" ")
+    _, path, j, y, v, p = line.split(" ")
     idx = int(path[len("cases/c"):-len(".yaml")])
     results[idx] = (
         base64.b64decode(j).decode(),
         base64.b64decode(y).decode(),
         None if v == "-" else base64.b64decode(v).decode(),
+        base64.b64decode(p).decode(),
     )
 
 golden = []
 for i, (kind, name, text) in enumerate(all_cases):
-    j, y, v = results[i]
+    j, y, v, p = results[i]
     entry = {"kind": kind, "name": name}
     if isinstance(text, bytes):
         entry["input_b64"] = base64.b64encode(text).decode()
@@ -58,6 +59,7 @@ for i, (kind, name, text) in enumerate(all_cases):
         entry["input"] = text
     entry["helm_json"] = j
     entry["helm_yaml"] = y
+    entry["helm_yaml_pretty"] = p
     if v is not None:
         entry["helm_yaml_v"] = v
     golden.append(entry)
