@@ -135,6 +135,19 @@ impl fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
+impl Drop for ExecError {
+    // Include chains can be thousands deep: drop them iteratively, not recursively.
+    fn drop(&mut self) {
+        let mut next = self.cause.take();
+        while let Some(mut e) = next {
+            next = match &mut *e {
+                Error::Exec(x) => x.cause.take(),
+                Error::Parse(_) => None,
+            };
+        }
+    }
+}
+
 /// Either kind of template error.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Error {

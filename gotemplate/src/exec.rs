@@ -35,8 +35,12 @@ pub struct Options {
     /// Maximum nesting of template invocations (`{{template}}`, `include`, `tpl`) in one
     /// execution; Go's limit is 100000 (`exceeded maximum template depth (100000)`).
     pub max_depth: usize,
-    /// Maximum output of one execution, in bytes (0 = unlimited).
+    /// Maximum output of one execution, in bytes (0 = unlimited). Counted per output buffer
+    /// (an `include` result is its own buffer).
     pub max_output: usize,
+    /// Maximum number of nodes executed by one top-level execution, nested ones included
+    /// (0 = unlimited; Go has no such limit). Guards linters and fuzzers against runaway loops.
+    pub max_steps: u64,
 }
 
 impl Default for Options {
@@ -45,6 +49,7 @@ impl Default for Options {
             missing_key: MissingKey::Zero,
             max_depth: 100_000,
             max_output: 0,
+            max_steps: 0,
         }
     }
 }
@@ -143,6 +148,8 @@ pub(crate) struct Runner<'s> {
     pub(crate) stash: Option<Error>,
     /// Name of the template set (Go's root template name, e.g. Helm's `gotpl`).
     pub(crate) set_name: &'s str,
+    /// Nodes executed so far.
+    pub(crate) steps: u64,
 }
 
 impl Runner<'_> {
@@ -354,6 +361,14 @@ impl<'t> State<'_, '_, 't> {
     }
 
     fn walk(&mut self, dot: &Rv, node: &'t Node) -> EResult<Flow> {
+        self.r.steps += 1;
+        let max = self.r.opts.max_steps;
+        if max != 0 && self.r.steps > max {
+            return Err(self.errk(
+                ExecErrorKind::Limit,
+                format!("exceeded the limit of {max} execution steps"),
+            ));
+        }
         match node {
             Node::Text(t) => {
                 self.write(t)?;

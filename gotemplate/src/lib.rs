@@ -181,6 +181,7 @@ impl TemplateSet {
             depth: 0,
             stash: None,
             set_name: &self.name,
+            steps: 0,
         };
         parse::stacker_grow(|| r.run(name, data.clone()))
     }

@@ -13,8 +13,11 @@ use crate::error::ParseError;
 use crate::func::FuncMap;
 use crate::lex::{Item, LexOptions, Tok, lex};
 
-/// Go's limit on nested parenthesised expressions (`max expression depth exceeded`).
-pub const MAX_STACK_DEPTH: usize = 10000;
+/// Limit on nesting of parenthesised expressions and control structures together
+/// (`max expression depth exceeded`). Go allows 10000 nested parentheses and does not limit
+/// control structures; we stop at 1000 so that dropping and printing trees stays well within a
+/// thread's stack. Real templates nest a few levels.
+pub const MAX_STACK_DEPTH: usize = 1000;
 
 /// A parsed tree: a `define`d template or the top level of a text.
 #[derive(Debug)]
