@@ -237,7 +237,7 @@ fn limits() {
     // Deep parse nesting is an error, not a crash.
     let deep = format!(
         "{}1{}",
-        "{{ (".repeat(1) + &"(".repeat(5000),
+        "{{ (".to_string() + &"(".repeat(5000),
         ")".repeat(5001) + " }}"
     );
     let err = set.parse("deep", &deep).unwrap_err();
