@@ -127,6 +127,15 @@ pub(crate) fn map_scan_error(info: &str, span: Span, src: &str) -> Error {
             (Parser, "did not find expected node content")
         }
         "did not find expected <document start>" => (Parser, info),
+        "the handle wasn't declared" => (Parser, "found undefined tag handle"),
+        "invalid trailing content after double-quoted scalar" => {
+            (Parser, "did not find expected key")
+        }
+        "\"-\" is only valid inside a block" => (Parser, "did not find expected node content"),
+        "duplicate version directive" => (Parser, "found duplicate %YAML directive"),
+        s if s.starts_with("unexpected character:") => {
+            (Scanner, "found character that cannot start any token")
+        }
         "tabs disallowed within this context (block indentation)"
         | "tabs disallowed in this context"
         | "tab cannot be used as indentation"

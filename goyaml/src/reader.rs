@@ -227,13 +227,57 @@ impl<'a> Documents<'a> {
         };
         let mut b = Builder::new(self.opts.clone());
         loop {
-            let Some((ev, span)) = self.next_event()? else {
-                return Err(Error::new(ErrorKind::Syntax, "unexpected end of stream"));
+            let next = match self.next_event() {
+                Ok(n) => n,
+                // libyaml reads `... x` as a document end followed by a new document, which
+                // `Unmarshal` never looks at; saphyr rejects the trailing content.
+                Err(e) if e.message == "invalid content after document end marker" => {
+                    // Close what is open, as the document end would have.
+                    while let Some(top) = b.stack.last() {
+                        if let Frame::Map {
+                            pending: Some(_), ..
+                        } = top
+                        {
+                            b.push(
+                                Node {
+                                    value: Value::Null,
+                                    span: doc_span,
+                                },
+                                false,
+                            )?;
+                        }
+                        b.end()?;
+                    }
+                    self.done = true;
+                    None
+                }
+                Err(e) => return Err(e),
+            };
+            let Some((ev, span)) = next else {
+                match b.root.take() {
+                    Some(root) if b.stack.is_empty() => return Ok(Some(root)),
+                    _ => return Err(Error::new(ErrorKind::Syntax, "unexpected end of stream")),
+                }
             };
             match ev {
                 Event::DocumentEnd => break,
                 Event::StreamEnd => break,
                 Event::Scalar(text, style, anchor, tag) => {
+                    if text.is_empty()
+                        && style == ScalarStyle::Plain
+                        && tag.is_none()
+                        && anchor == 0
+                        && b.in_key_position()
+                        && self.is_bare_value_indicator(span.offset)
+                    {
+                        // `: a` with no key: YAML 1.2 allows an empty key, libyaml does not.
+                        let mut e =
+                            Error::new(ErrorKind::Syntax, "did not find expected key").at(span);
+                        if span.line > 1 {
+                            e = e.with_go_line(span.line - 1);
+                        }
+                        return Err(e);
+                    }
                     let tag = tag.map(|t| full_tag(&t.handle, &t.suffix));
                     b.scalar(text.into_owned(), style, anchor, tag, span)?;
                 }
@@ -260,6 +304,31 @@ impl<'a> Documents<'a> {
             return Err(Error::new(ErrorKind::Strict, msg).at(b.first_strict_span));
         }
         Ok(Some(root))
+    }
+
+    /// Is the byte at `offset` a `:` that starts its line (after indentation)?
+    fn is_bare_value_indicator(&self, offset: usize) -> bool {
+        let b = self.src.as_bytes();
+        if b.get(offset) != Some(&b':') {
+            return false;
+        }
+        let line_start = self.src[..offset].rfind('\n').map_or(self.skip, |p| p + 1);
+        if !self.src[line_start..offset].bytes().all(|c| c == b' ') {
+            return false;
+        }
+        // `? key` on the nearest earlier line at the same or lower indentation makes this an
+        // explicit key's value.
+        let indent = offset - line_start;
+        for line in self.src[self.skip..line_start].lines().rev() {
+            let body = line.trim_start_matches(' ');
+            if body.trim().is_empty() || body.starts_with('#') {
+                continue;
+            }
+            if line.len() - body.len() <= indent {
+                return !body.starts_with('?');
+            }
+        }
+        true
     }
 
     fn alias_name(&self, span: Span) -> String {
