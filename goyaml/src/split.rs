@@ -85,6 +85,29 @@ pub struct KubeDoc<'a> {
 }
 
 impl KubeDoc<'_> {
+    /// Parses this document (first YAML document in it, like kubectl's per-document
+    /// decode) with spans relative to the whole stream: line, column and byte offset point
+    /// into the text given to [`KubeDocs::new`]. `Error::go_line` stays document-relative,
+    /// as Go reports it.
+    pub fn parse(&self, opts: &crate::ParseOptions) -> Result<crate::Node, crate::Error> {
+        let shift = |sp: &mut crate::Span| {
+            sp.offset += self.offset;
+            sp.line += self.line - 1;
+        };
+        match crate::parse_with(self.text, opts) {
+            Ok(mut node) => {
+                shift_spans(&mut node, &shift);
+                Ok(node)
+            }
+            Err(mut e) => {
+                if let Some(sp) = e.span.as_mut() {
+                    shift(sp);
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// True when the document holds only white space and comments (kubectl skips those
     /// after decoding them to nothing).
     pub fn is_blank(&self) -> bool {
@@ -92,6 +115,24 @@ impl KubeDoc<'_> {
             let t = l.trim();
             t.is_empty() || t.starts_with('#')
         })
+    }
+}
+
+fn shift_spans(node: &mut crate::Node, f: &impl Fn(&mut crate::Span)) {
+    // Iterative, so deep trees cannot overflow the stack.
+    let mut stack: Vec<&mut crate::Node> = vec![node];
+    while let Some(n) = stack.pop() {
+        f(&mut n.span);
+        match &mut n.value {
+            crate::Value::Seq(items) => stack.extend(items.iter_mut()),
+            crate::Value::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -195,6 +236,22 @@ mod tests {
         assert_eq!(split_helm_manifest("a: x---y"), vec!["a: x---y"]);
         assert_eq!(split_helm_manifest("   \n "), Vec::<&str>::new());
         assert_eq!(split_helm_manifest("a\n--- # c\nb"), vec!["a", "# c\nb"]);
+    }
+
+    /// Verified with helm 4.1.4 (`helm template` of a file with these separators).
+    #[test]
+    fn helm_split_odd_separators() {
+        let src = "# doc one\nkind: A\ndata:\n  x: \"a---b\"\n---\n---\nkind: B\n---kind: C\n---   \n   \nkind: D\ns: |\n  text\n  ---\n  more\n--- # comment\nkind: E\n";
+        assert_eq!(
+            split_helm_manifest(src),
+            vec![
+                "# doc one\nkind: A\ndata:\n  x: \"a---b\"",
+                "---\nkind: B",
+                "kind: C",
+                "kind: D\ns: |\n  text\n  ---\n  more",
+                "# comment\nkind: E",
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,193 @@
+//! Reader behaviour that the helm golden vectors cannot show: positions, strict mode,
+//! pointers, streaming, typed values.
+
+use goyaml::{ErrorKind, ParseOptions, Value};
+
+fn strict() -> ParseOptions {
+    ParseOptions {
+        strict: true,
+        ..ParseOptions::default()
+    }
+}
+
+#[test]
+fn typed_values() {
+    let n =
+        goyaml::parse("a: 0777\nb: 1.0\nc: 18446744073709551615\nd: yes\ne: ~\nf: 2024-01-01\n")
+            .unwrap();
+    assert_eq!(n.get("a").unwrap().value, Value::Int(511));
+    assert_eq!(n.get("b").unwrap().value, Value::Float(1.0));
+    assert_eq!(n.get("c").unwrap().value, Value::Uint(u64::MAX));
+    assert_eq!(n.get("d").unwrap().value, Value::Bool(true));
+    assert_eq!(n.get("e").unwrap().value, Value::Null);
+    assert_eq!(n.get("f").unwrap().value, Value::Str("2024-01-01".into()));
+}
+
+#[test]
+fn spans_are_one_based_with_byte_offsets() {
+    let src = "a: 1\nlist:\n  - x\n  - é: ü\n    k: v\n";
+    let n = goyaml::parse(src).unwrap();
+    let x = n.pointer("/list/0").unwrap();
+    assert_eq!((x.span.line, x.span.column), (3, 5));
+    assert_eq!(&src[x.span.offset..x.span.offset + 1], "x");
+    let k = n.pointer("/list/1/k").unwrap();
+    assert_eq!((k.span.line, k.span.column), (5, 8));
+    assert_eq!(&src[k.span.offset..k.span.offset + 1], "v");
+    let u = n.pointer("/list/1/é").unwrap();
+    assert_eq!((u.span.line, u.span.column), (4, 8));
+    assert_eq!(&src[u.span.offset..u.span.offset + 2], "ü");
+    assert!(n.pointer("/list/2").is_none());
+    assert!(n.pointer("/list/01").is_none());
+    assert_eq!(n.pointer_nearest("/list/1/missing").span.line, 4);
+}
+
+#[test]
+fn pointer_uses_json_keys() {
+    let n = goyaml::parse("yes: 1\n1: 2\na/b: 3\nt~x: 4\n").unwrap();
+    assert_eq!(n.pointer("/true").unwrap().value, Value::Int(1));
+    assert_eq!(n.pointer("/1").unwrap().value, Value::Int(2));
+    assert_eq!(n.pointer("/a~1b").unwrap().value, Value::Int(3));
+    assert_eq!(n.pointer("/t~0x").unwrap().value, Value::Int(4));
+    assert_eq!(goyaml::escape_pointer_token("a/b~c"), "a~1b~0c");
+}
+
+#[test]
+fn bom_is_skipped_but_offsets_index_the_input() {
+    let src = "\u{feff}a: b\n";
+    let n = goyaml::parse(src).unwrap();
+    let b = n.get("a").unwrap();
+    assert_eq!(&src[b.span.offset..b.span.offset + 1], "b");
+    assert_eq!((b.span.line, b.span.column), (1, 4));
+}
+
+#[test]
+fn duplicate_keys_last_wins_or_strict_error() {
+    let src = "a: 1\nb: 2\na: 3\n";
+    let n = goyaml::parse(src).unwrap();
+    assert_eq!(n.get("a").unwrap().value, Value::Int(3));
+    let Value::Map(entries) = &n.value else {
+        panic!()
+    };
+    assert_eq!(entries.len(), 2);
+    let e = goyaml::parse_with(src, &strict()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Strict);
+    assert_eq!(
+        e.to_string(),
+        "yaml: unmarshal errors:\n  line 3: key \"a\" already set in map"
+    );
+    assert_eq!(e.line(), Some(3));
+    // Many keys (hash index path).
+    let mut big = String::new();
+    for i in 0..50 {
+        big.push_str(&format!("k{i}: {i}\n"));
+    }
+    big.push_str("k7: dup\n");
+    assert_eq!(
+        goyaml::parse(&big).unwrap().get("k7").unwrap().value,
+        Value::Str("dup".into())
+    );
+    assert!(goyaml::parse_with(&big, &strict()).is_err());
+    // 1 and "1" are different YAML keys.
+    assert!(goyaml::parse_with("1: a\n'1': b\n", &strict()).is_ok());
+}
+
+#[test]
+fn merge_precedence_is_goyaml_v2() {
+    // Entries apply in order; a later merge overwrites an earlier explicit key (v2).
+    let n = goyaml::parse("b: &b {x: 2}\nm:\n  x: 1\n  <<: *b\n").unwrap();
+    assert_eq!(n.pointer("/m/x").unwrap().value, Value::Int(2));
+    let n = goyaml::parse("b: &b {x: 2}\nm:\n  <<: *b\n  x: 1\n").unwrap();
+    assert_eq!(n.pointer("/m/x").unwrap().value, Value::Int(1));
+    // In a list, earlier maps win.
+    let n = goyaml::parse("a: &a {x: 1}\nb: &b {x: 2}\nm:\n  <<: [*a, *b]\n").unwrap();
+    assert_eq!(n.pointer("/m/x").unwrap().value, Value::Int(1));
+}
+
+#[test]
+fn documents_stream_one_at_a_time() {
+    let src = "a: 1\n---\n---\nb: [1\n";
+    let mut docs = goyaml::Documents::new(src);
+    assert_eq!(
+        docs.next().unwrap().unwrap().get("a").unwrap().value,
+        Value::Int(1)
+    );
+    assert_eq!(docs.next().unwrap().unwrap().value, Value::Null);
+    assert!(docs.next().unwrap().is_err());
+    assert!(docs.next().is_none());
+    assert_eq!(goyaml::parse_all("").unwrap().len(), 0);
+    // Anchors do not cross documents.
+    let e = goyaml::parse_all("a: &x 1\n---\nb: *x\n").unwrap_err();
+    assert_eq!(e.to_string(), "yaml: unknown anchor 'x' referenced");
+}
+
+#[test]
+fn kube_docs_parse_with_stream_positions() {
+    let src = "a: 1\n---\nkind: X\nspec:\n  m: [1, 2]\n---\nbad: [\n";
+    let docs: Vec<_> = goyaml::KubeDocs::new(src).map(Result::unwrap).collect();
+    let n = docs[1].parse(&ParseOptions::default()).unwrap();
+    let two = n.pointer("/spec/m/1").unwrap();
+    assert_eq!((two.span.line, two.span.column), (5, 10));
+    assert_eq!(&src[two.span.offset..two.span.offset + 1], "2");
+    let e = docs[2].parse(&ParseOptions::default()).unwrap_err();
+    assert_eq!(e.line(), Some(8));
+}
+
+#[test]
+fn errors_carry_positions_and_go_text() {
+    let e = goyaml::parse("a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: g: h\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "yaml: line 6: mapping values are not allowed in this context"
+    );
+    assert_eq!(e.kind, ErrorKind::Syntax);
+    assert_eq!(e.line(), Some(6));
+    assert!(e.column().is_some());
+    let e = goyaml::parse_bytes(b"a: caf\xe9!!\n").unwrap_err();
+    assert_eq!(e.to_string(), "yaml: invalid trailing UTF-8 octet");
+    assert_eq!(e.span.unwrap().offset, 6);
+    let e = goyaml::parse("a: !!int 1.5\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "yaml: cannot decode !!float `1.5` as a !!int"
+    );
+    assert_eq!(e.line(), Some(1));
+}
+
+#[test]
+fn json_view() {
+    let n = goyaml::parse("b: 1.0\na: [yes, 0x10, 1e3, 2.5]\n1.5: x\ntrue: z\n").unwrap();
+    assert_eq!(
+        goyaml::to_json_text(&n).unwrap(),
+        r#"{"1.5":"x","a":[true,16,1000,2.5],"b":1,"true":"z"}"#
+    );
+    let j = goyaml::to_json(&n).unwrap();
+    assert!(j["b"].is_i64());
+    assert!(j["a"][3].is_f64());
+    let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["1.5", "a", "b", "true"]);
+    let e = goyaml::yaml_to_json("a: .inf\n").unwrap_err();
+    assert_eq!(e.to_string(), "json: unsupported value: +Inf");
+    assert_eq!(e.kind, ErrorKind::Json);
+    let e = goyaml::yaml_to_json("~: 1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unsupported map key of type: %!s(<nil>), key: <nil>, value: 1"
+    );
+    assert_eq!(
+        goyaml::to_json_text(&goyaml::parse("s: \"<a & b>\"\n").unwrap()).unwrap(),
+        r#"{"s":"\u003ca \u0026 b\u003e"}"#
+    );
+}
+
+#[test]
+fn alias_budget_allows_normal_reuse() {
+    let mut s = String::from("base: &b\n  k1: v\n  k2: v\n  k3: v\nitems:\n");
+    for _ in 0..200 {
+        s.push_str("  - <<: *b\n    extra: 1\n");
+    }
+    let n = goyaml::parse(&s).unwrap();
+    assert_eq!(
+        n.pointer("/items/199/k3").unwrap().value,
+        Value::Str("v".into())
+    );
+}
