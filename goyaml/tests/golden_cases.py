@@ -248,6 +248,31 @@ def emit_cases():
         ("ints large", "v: [9007199254740993, 12345678901234567890, -9223372036854775808]\n"),
     ]:
         r.append(("emit", name, text))
+    words2 = " ".join(["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing"] * 6)
+    for depth in range(1, 6):
+        text = "v:\n"
+        ind = "  "
+        for d in range(depth):
+            text += ind * (d + 1) + "k%d:\n" % d
+        text += ind * (depth + 1) + "s: %s\n" % q(words2)
+        r.append(("emit", "nested fold depth %d" % depth, text))
+    for depth in range(1, 4):
+        text = "v:\n" + "  " + "- " * depth + q(words2) + "\n"
+        r.append(("emit", "seq fold depth %d" % depth, text))
+        text = "v:\n" + "  " + "- " * depth + "key: " + q(words2) + "\n"
+        r.append(("emit", "seq map fold depth %d" % depth, text))
+    for klen in [10, 40, 60, 75, 79, 80, 81, 100, 127]:
+        r.append(("emit", "key len %d" % klen, "v:\n  %s: %s\n" % ("k" * klen, q(words2))))
+    r.append(("emit", "fold in literal nested", "v:\n  a:\n  - b: %s\n" % q((words2 + "\n") * 2)))
+    r.append(("emit", "fold single nested", "v:\n  a:\n    b: %s\n" % q("'" + words2)))
+    r.append(("emit", "fold double nested", "v:\n  a:\n    b: %s\n" % q("\t" + words2)))
+    r.append(("emit", "cert", "v:\n  tls.crt: %s\n" % q("-----BEGIN CERTIFICATE-----\n" + ("MIIDazCCAlOgAwIBAgIUd" * 3 + "\n") * 4 + "-----END CERTIFICATE-----\n")))
+    r.append(("emit", "json string", "v:\n  cfg: %s\n" % q(json.dumps({"a": [1, 2, 3], "b": {"c": "d" * 50, "e": "f g h " * 10}}))))
+    r.append(("emit", "resources", "v:\n  resources:\n    limits: {cpu: 500m, memory: 128Mi}\n    requests: {cpu: 100m, memory: 64Mi}\n  nodeSelector: {}\n  tolerations: []\n  affinity: {}\n  podAnnotations: {prometheus.io/scrape: 'true', prometheus.io/port: '9090'}\n"))
+    r.append(("emit", "env list", "v:\n- name: A\n  value: '1'\n- name: B\n  valueFrom:\n    secretKeyRef: {name: s, key: k}\n- name: C\n  value: 'yes'\n- name: D\n  value: ''\n"))
+    r.append(("emit", "script", "v:\n  command: [sh, -c]\n  args:\n  - %s\n" % q("set -e\nif [ -f /x ]; then\n  echo \"found: $X\" # comment\nfi\n\texit 0\n")))
+    r.append(("emit", "ingress hosts", "v:\n  hosts:\n  - host: chart-example.local\n    paths:\n    - path: /\n      pathType: ImplementationSpecific\n  tls: []\n"))
+    r.append(("emit", "special chars keys", "v:\n  'a.b/c': 1\n  'x-y_z': 2\n  '@at': 3\n  '*star': 4\n  '&amp': 5\n  '!bang': 6\n  '%pct': 7\n  '[br]': 8\n  '{cb}': 9\n  '|pipe': 10\n  '>gt': 11\n  '?q': 12\n  ':c': 13\n  ',comma': 14\n  '#hash': 15\n"))
     return r
 
 
