@@ -149,6 +149,19 @@ proptest! {
         let node = goyaml::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
         same(&v, &node).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
     }
+
+    #[test]
+    fn pretty_emitter_output_reads_back(v in yaml_value()) {
+        let text = goyaml::to_yaml_v3(&v);
+        let node = goyaml::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
+        same(&v, &node).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
+    }
+
+    #[test]
+    fn keyed_order_is_total(a in scalar_string(), b in scalar_string()) {
+        let (x, y) = (Yaml::Str(a), Yaml::Str(b));
+        prop_assert!(!(goyaml::natural_less(&x, &y) && goyaml::natural_less(&y, &x)));
+    }
 }
 
 #[test]
