@@ -105,6 +105,30 @@ pub fn to_json(node: &Node) -> Result<Json, Error> {
     })
 }
 
+/// The value Helm holds after `sigs.k8s.io/yaml.Unmarshal` into `interface{}` (values files,
+/// `fromYaml`): [`to_json`], then every number as a float64 (`serde_json::Number` from
+/// `f64`, so `1` becomes `1.0` and `9223372036854775807` loses precision as in Go).
+pub fn to_json_f64(node: &Node) -> Result<Json, Error> {
+    let mut v = to_json(node)?;
+    // Iterative walk: no recursion on deep values.
+    let mut stack: Vec<&mut Json> = vec![&mut v];
+    while let Some(j) = stack.pop() {
+        match j {
+            Json::Number(n) => {
+                if let Some(f) = n.as_f64()
+                    && let Some(num) = Number::from_f64(f)
+                {
+                    *n = num;
+                }
+            }
+            Json::Array(items) => stack.extend(items.iter_mut()),
+            Json::Object(m) => stack.extend(m.values_mut()),
+            _ => {}
+        }
+    }
+    Ok(v)
+}
+
 /// The exact JSON text `YAMLToJSON` returns (Go `json.Marshal`: sorted keys, no spaces,
 /// `<`, `>`, `&`, U+2028, U+2029 escaped, whole floats without fraction).
 pub fn to_json_text(node: &Node) -> Result<String, Error> {

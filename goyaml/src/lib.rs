@@ -47,6 +47,7 @@
 //! keys rejected with Go's message, `.inf`/`.nan` values rejected (`json: unsupported value:
 //! +Inf`), object keys sorted, whole floats written as integers like Go's JSON text (`3.0` →
 //! `3`). Helm then turns every number into a float64: that is the chart layer's job.
+//! [`to_json_f64`] is that plus Helm's float64 numbers (values files, `fromYaml`).
 //! [`to_json_text`] gives Go's exact bytes (HTML-escaped like `encoding/json`), and
 //! [`yaml_to_json`] does parse + convert in one call.
 //!
@@ -110,7 +111,7 @@ mod split;
 pub use emit::{Yaml, natural_less, to_yaml_v2, to_yaml_v2_with, to_yaml_v3};
 pub use error::{Error, ErrorKind};
 pub use gofmt::{format_float_g, format_float_json, go_quote};
-pub use json::{json_key, to_json, to_json_text, write_json_string};
+pub use json::{json_key, to_json, to_json_f64, to_json_text, write_json_string};
 pub use node::{Node, Span, Value, escape_pointer_token};
 pub use reader::{Documents, ParseOptions, check_utf8, parse, parse_all, parse_bytes, parse_with};
 pub use resolve::{Resolved, is_base60_float, is_timestamp, resolve_plain};

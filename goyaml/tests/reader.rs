@@ -191,3 +191,15 @@ fn alias_budget_allows_normal_reuse() {
         Value::Str("v".into())
     );
 }
+
+#[test]
+fn helm_float64_view() {
+    let n = goyaml::parse("a: 1\nb: [2, 0x10]\nc: {d: 9223372036854775807}\n").unwrap();
+    let j = goyaml::to_json_f64(&n).unwrap();
+    assert!(j["a"].is_f64());
+    assert_eq!(j["b"][1].as_f64(), Some(16.0));
+    assert_eq!(j["c"]["d"].as_f64(), Some(9.223372036854776e18));
+    assert_eq!(n.get("b").unwrap().value.as_seq().unwrap().len(), 2);
+    assert_eq!(n.value.as_map().unwrap().len(), 3);
+    assert_eq!(n.get("a").unwrap().value.as_f64(), Some(1.0));
+}
