@@ -203,3 +203,33 @@ fn helm_float64_view() {
     assert_eq!(n.value.as_map().unwrap().len(), 3);
     assert_eq!(n.get("a").unwrap().value.as_f64(), Some(1.0));
 }
+
+/// Accept/reject verdicts of helm 4.1.4 (`fromYaml`) on alias-heavy documents: `l<L>_w<W>_e<E>`
+/// is L levels of anchors, each a list of W aliases to the previous one (level 0: ten
+/// scalars), plus E ordinary keys. Captured with a probe chart; see tests/gen_golden.py
+/// for the method.
+#[test]
+fn alias_budget_matches_goyaml() {
+    let verdicts = include_str!("fixtures/alias_verdicts.txt");
+    let mut n = 0;
+    for line in verdicts.lines() {
+        let (name, verdict) = line.split_once(' ').unwrap();
+        let nums: Vec<usize> = name.split('_').map(|p| p[1..].parse().unwrap()).collect();
+        let (levels, width, extra) = (nums[0], nums[1], nums[2]);
+        let mut s = format!("a0: &a0 [{}]\n", vec!["x"; 10].join(", "));
+        for i in 1..levels {
+            let refs = vec![format!("*a{}", i - 1); width].join(", ");
+            s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        for j in 0..extra {
+            s.push_str(&format!("pad{j}: {j}\n"));
+        }
+        let got = match goyaml::parse(&s) {
+            Ok(_) => "OK".to_string(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(got, verdict, "{name}");
+        n += 1;
+    }
+    assert_eq!(n, 72);
+}
