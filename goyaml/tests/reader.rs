@@ -216,7 +216,7 @@ fn alias_budget_matches_goyaml() {
         let (name, verdict) = line.split_once(' ').unwrap();
         let nums: Vec<usize> = name.split('_').map(|p| p[1..].parse().unwrap()).collect();
         let (levels, width, extra) = (nums[0], nums[1], nums[2]);
-        let mut s = format!("a0: &a0 [{}]\n", vec!["x"; 10].join(", "));
+        let mut s = format!("a0: &a0 [{}]\n", ["x"; 10].join(", "));
         for i in 1..levels {
             let refs = vec![format!("*a{}", i - 1); width].join(", ");
             s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
