@@ -3,18 +3,18 @@
 
 use crate::pki::PkiPem;
 
-/// Name of the cluster, user and context in generated kubeconfigs.
+/// Default name of the cluster, user and context in generated kubeconfigs.
 pub const CONTEXT_NAME: &str = "kindtest-kwok";
 
 /// Renders a kubeconfig for `server` (e.g. `https://127.0.0.1:6443`) authenticating with the
-/// admin client certificate and trusting the plane's CA.
-pub(crate) fn render(server: &str, pem: &PkiPem) -> String {
+/// admin client certificate and trusting the plane's CA; `name` names cluster, user and context.
+pub(crate) fn render(server: &str, pem: &PkiPem, name: &str) -> String {
     render_with(
         server,
         Some(&pem.ca_crt),
         &pem.admin_crt,
         &pem.admin_key,
-        CONTEXT_NAME,
+        name,
     )
 }
 

@@ -125,6 +125,9 @@ pub enum Error {
         /// The log's last lines.
         tail: String,
     },
+    /// The cancel check ([`Builder::cancel_when`]) fired during start-up.
+    #[error("control plane start-up interrupted")]
+    Interrupted,
     /// A kubectl call failed.
     #[error("`kubectl {args}` failed: {message}")]
     Kubectl {
@@ -209,6 +212,29 @@ pub struct Builder {
     detached: bool,
     handle_signals: bool,
     quiet: bool,
+    context_name: String,
+    coredns: bool,
+    cancel: Cancel,
+}
+
+/// A "stop now" check polled while waiting for readiness.
+#[derive(Clone, Default)]
+struct Cancel(Option<std::sync::Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl std::fmt::Debug for Cancel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Cancel(Some)"
+        } else {
+            "Cancel(None)"
+        })
+    }
+}
+
+impl Cancel {
+    fn is_set(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f())
+    }
 }
 
 impl Default for Builder {
@@ -225,6 +251,9 @@ impl Default for Builder {
             detached: false,
             handle_signals: true,
             quiet: false,
+            context_name: CONTEXT_NAME.to_string(),
+            coredns: false,
+            cancel: Cancel::default(),
         }
     }
 }
@@ -305,6 +334,27 @@ impl Builder {
         self
     }
 
+    /// Name of the cluster, user and context in the kubeconfig (default [`CONTEXT_NAME`]).
+    pub fn context_name(mut self, name: impl Into<String>) -> Self {
+        self.context_name = name.into();
+        self
+    }
+
+    /// Also runs what a kind cluster has in `kube-system`: a `coredns` Deployment (pods
+    /// simulated by kwok; nothing answers DNS) and the `kube-dns` Service on `10.96.0.10`, and
+    /// waits until the Deployment is Available. Off by default.
+    pub fn coredns(mut self, on: bool) -> Self {
+        self.coredns = on;
+        self
+    }
+
+    /// Polled while waiting: when it returns true, start-up stops what it started and fails
+    /// with [`Error::Interrupted`] (for programs that handle Ctrl-C themselves).
+    pub fn cancel_when(mut self, check: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+        self.cancel = Cancel(Some(std::sync::Arc::new(check)));
+        self
+    }
+
     /// Silences the `[control-plane] …` progress lines on stderr.
     pub fn quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
@@ -368,6 +418,7 @@ impl Builder {
             quiet: self.quiet,
             stopped: false,
             startup: Duration::ZERO,
+            cancel: self.cancel.clone(),
         };
         match plane.boot(&self, &nodes, t0) {
             Ok(()) => {
@@ -506,6 +557,7 @@ pub struct ControlPlane {
     quiet: bool,
     stopped: bool,
     startup: Duration,
+    cancel: Cancel,
 }
 
 impl ControlPlane {
@@ -621,6 +673,7 @@ impl ControlPlane {
             quiet: true,
             stopped: false,
             startup: Duration::ZERO,
+            cancel: Cancel::default(),
         }))
     }
 
@@ -707,6 +760,9 @@ impl ControlPlane {
         let start = Instant::now();
         let mut delay = Duration::from_millis(50);
         loop {
+            if self.cancel.is_set() {
+                return Err(Error::Interrupted);
+            }
             for p in &mut self.procs {
                 if let Some(status) = p.exited() {
                     return Err(Error::Exited {
@@ -772,7 +828,7 @@ impl ControlPlane {
         ] {
             pki::write_file(&pki_dir.join(f), text.as_bytes(), secret)?;
         }
-        let kubeconfig = kubeconfig::render(&self.server_url(), &pem);
+        let kubeconfig = kubeconfig::render(&self.server_url(), &pem, &cfg.context_name);
         pki::write_file(&self.kubeconfig, kubeconfig.as_bytes(), true)?;
         let probe_kubeconfig = dir.join("probe.kubeconfig");
         pki::write_file(
@@ -1002,6 +1058,41 @@ impl ControlPlane {
                 },
             )?;
         }
+        if cfg.coredns {
+            let addons = dir.join("addons.json");
+            pki::write_file(&addons, nodes::coredns().as_bytes(), false)?;
+            run_kubectl(
+                &kubectl,
+                &kubeconfig_path,
+                &[
+                    "apply".as_ref(),
+                    "-f".as_ref(),
+                    addons.as_os_str(),
+                    "--request-timeout=30s".as_ref(),
+                ],
+            )?;
+            self.wait_for("coredns Available", "kwok", deadline, |plane| {
+                plane
+                    .kubectl_output(&[
+                        "-n",
+                        "kube-system",
+                        "get",
+                        "deployment",
+                        "coredns",
+                        "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"Available\")].status}",
+                        "--request-timeout=5s",
+                    ])
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| {
+                        if s.trim() == "True" {
+                            Ok(())
+                        } else {
+                            Err(format!("Available={s}"))
+                        }
+                    })
+            })?;
+        }
         if self.detached {
             self.write_plane_file()?;
         }
@@ -1228,6 +1319,64 @@ mod tests {
         assert_eq!(nodes[0].resources["nvidia.com/gpu"], "8");
         assert_eq!(nodes[1].resources["nvidia.com/gpu"], "1");
         assert_eq!(nodes[1].resources["cpu"], "8");
+    }
+
+    fn fake_bins(name: &str, etcd_script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = testutil::tempdir(name);
+        for b in bins::BINARIES {
+            let p = dir.join(b);
+            let body = if b == "etcd" { etcd_script } else { "exit 1" };
+            std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn cancelled_start_stops_what_it_started() {
+        let bins = fake_bins("fake-cancel", "echo started; exec sleep 300");
+        let state = testutil::tempdir("fake-cancel-state");
+        let t = Instant::now();
+        let err = ControlPlane::builder()
+            .bin_dir(&bins)
+            .state_dir(&state)
+            .handle_signals(false)
+            .quiet(true)
+            .cancel_when(move || t.elapsed() > Duration::from_millis(300))
+            .start()
+            .unwrap_err();
+        assert!(matches!(err, Error::Interrupted), "{err}");
+        let needle = state.canonicalize().unwrap().to_string_lossy().into_owned();
+        assert!(pids_mentioning(&needle).is_empty());
+        let log = std::fs::read_to_string(state.join("logs/etcd.log")).unwrap();
+        assert_eq!(log, "started\n");
+        // a fresh plane may use the directory again (the file is gone, nothing runs)
+        assert!(!state.join(PLANE_FILE).exists());
+        std::fs::remove_dir_all(&bins).unwrap();
+        std::fs::remove_dir_all(&state).unwrap();
+    }
+
+    #[test]
+    fn component_exiting_early_fails_with_its_log() {
+        let bins = fake_bins("fake-exit", "echo 'etcd: bad flag' >&2; exit 3");
+        let err = ControlPlane::builder()
+            .bin_dir(&bins)
+            .handle_signals(false)
+            .quiet(true)
+            .start()
+            .unwrap_err();
+        match &err {
+            Error::Exited {
+                name, status, tail, ..
+            } => {
+                assert_eq!(name, "etcd");
+                assert!(status.contains('3'), "{status}");
+                assert_eq!(tail, "etcd: bad flag");
+            }
+            other => panic!("unexpected: {other}"),
+        }
+        std::fs::remove_dir_all(&bins).unwrap();
     }
 
     #[test]

@@ -94,6 +94,56 @@ pub(crate) fn render(nodes: &[NodeConfig]) -> String {
     serde_json::to_string_pretty(&list).unwrap_or_default()
 }
 
+/// kind's `kube-system` DNS objects: the `coredns` Deployment (2 replicas, simulated) and the
+/// `kube-dns` Service on `10.96.0.10`, as a `v1 List` for `kubectl apply -f`.
+pub(crate) fn coredns() -> String {
+    let labels = serde_json::json!({"k8s-app": "kube-dns"});
+    let list = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "coredns", "namespace": "kube-system", "labels": labels},
+                "spec": {
+                    "replicas": 2,
+                    "selector": {"matchLabels": labels},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "priorityClassName": "system-cluster-critical",
+                            "containers": [{
+                                "name": "coredns",
+                                "image": "registry.k8s.io/coredns/coredns:v1.12.1",
+                                "args": ["-conf", "/etc/coredns/Corefile"],
+                                "ports": [
+                                    {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                                    {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"}
+                                ]
+                            }]
+                        }
+                    }
+                }
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "kube-dns", "namespace": "kube-system", "labels": labels},
+                "spec": {
+                    "clusterIP": "10.96.0.10",
+                    "selector": labels,
+                    "ports": [
+                        {"name": "dns", "port": 53, "targetPort": 53, "protocol": "UDP"},
+                        {"name": "dns-tcp", "port": 53, "targetPort": 53, "protocol": "TCP"}
+                    ]
+                }
+            }
+        ]
+    });
+    serde_json::to_string_pretty(&list).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
