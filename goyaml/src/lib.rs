@@ -88,8 +88,9 @@
 //! # Known differences from Go
 //!
 //! * Inside quoted scalars, YAML 1.1 line breaks NEL/LS/PS are kept as characters (libyaml
-//!   folds them); `a:<TAB>b` is rejected (libyaml accepts it); unknown `%` directives are
-//!   ignored (libyaml rejects them). The reader is saphyr-parser (YAML 1.2 syntax).
+//!   folds them); unknown `%` directives are ignored (libyaml rejects them). The reader is
+//!   saphyr-parser (YAML 1.2 syntax); `a:<TAB>b`, which it rejects and libyaml accepts, is
+//!   handled by [`parse`]/[`parse_with`] (not by the [`Documents`] iterator).
 //! * Error texts are mapped from saphyr-parser's to libyaml's for the common cases (every
 //!   error case of the golden file matches except the directive one above); rarer errors
 //!   keep saphyr's wording.

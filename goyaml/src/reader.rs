@@ -41,6 +41,41 @@ pub fn parse(input: &str) -> Result<Node, Error> {
 
 /// [`parse`] with options.
 pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
+    let first = parse_first(input, opts);
+    match first {
+        Err(e) if e.message == TAB_AFTER_COLON => {}
+        other => return other,
+    }
+    // saphyr-parser rejects `key:<TAB>value` where libyaml accepts it. A tab separating `:`
+    // from its value is not content, so retry with spaces there (same byte length, so spans
+    // stay valid). Bounded by the number of tabs in the input.
+    let mut fixed = input.to_string();
+    for _ in 0..input.matches('\t').count() {
+        match parse_first(&fixed, opts) {
+            Err(e) if e.message == TAB_AFTER_COLON => {
+                // The mark is at or just after the tab(s) following the `:`.
+                let Some(off) = e.span.map(|s| (s.offset + 1).min(fixed.len())) else {
+                    return Err(e);
+                };
+                let Some(colon) = fixed[..off].rfind(':') else {
+                    return Err(e);
+                };
+                let gap = colon + 1..off;
+                if !fixed[gap.clone()].contains('\t') {
+                    return Err(e);
+                }
+                let spaced = fixed[gap.clone()].replace('\t', " ");
+                fixed.replace_range(gap, &spaced);
+            }
+            other => return other,
+        }
+    }
+    parse_first(&fixed, opts)
+}
+
+const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
+
+fn parse_first(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
     let mut docs = Documents::with_options(input, opts.clone());
     match docs.next() {
         None => Ok(Node {

@@ -233,3 +233,12 @@ fn alias_budget_matches_goyaml() {
     }
     assert_eq!(n, 72);
 }
+
+#[test]
+fn tab_after_colon_is_accepted_like_libyaml() {
+    let n = goyaml::parse("a:\tb\nc:\t\td\ne: \"x\ty\"\n").unwrap();
+    assert_eq!(n.get("a").unwrap().value, Value::Str("b".into()));
+    assert_eq!(n.get("c").unwrap().value, Value::Str("d".into()));
+    assert_eq!(n.get("e").unwrap().value, Value::Str("x\ty".into()));
+    assert_eq!(n.get("c").unwrap().span.column, 5);
+}
