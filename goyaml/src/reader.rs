@@ -316,7 +316,10 @@ impl<'a> Documents<'a> {
                     let tag = tag.map(|t| full_tag(&t.handle, &t.suffix));
                     b.scalar(text.into_owned(), style, anchor, tag, span)?;
                 }
-                Event::SequenceStart(anchor, _) => b.start(true, anchor, span)?,
+                Event::SequenceStart(anchor, _) => {
+                    let span = self.seq_start_span(span);
+                    b.start(true, anchor, span)?
+                }
                 Event::MappingStart(anchor, _) => b.start(false, anchor, span)?,
                 Event::SequenceEnd | Event::MappingEnd => b.end()?,
                 Event::Alias(id) => {
@@ -339,6 +342,28 @@ impl<'a> Documents<'a> {
             return Err(Error::new(ErrorKind::Strict, msg).at(b.first_strict_span));
         }
         Ok(Some(root))
+    }
+
+    /// saphyr reports an indentless block sequence (`key:\n- x`) at its first item's content;
+    /// move such spans back to the `-`.
+    fn seq_start_span(&self, span: Span) -> Span {
+        let b = self.src.as_bytes();
+        if matches!(b.get(span.offset), Some(b'-' | b'[')) {
+            return span;
+        }
+        let mut i = span.offset;
+        while i > self.skip && b[i - 1] == b' ' {
+            i -= 1;
+        }
+        if i > self.skip && b[i - 1] == b'-' && span.column > span.offset - i + 1 {
+            let back = span.offset - (i - 1);
+            return Span {
+                offset: i - 1,
+                line: span.line,
+                column: span.column - back,
+            };
+        }
+        span
     }
 
     /// Is the byte at `offset` a `:` that starts its line (after indentation)?

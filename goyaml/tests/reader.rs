@@ -242,3 +242,19 @@ fn tab_after_colon_is_accepted_like_libyaml() {
     assert_eq!(n.get("e").unwrap().value, Value::Str("x\ty".into()));
     assert_eq!(n.get("c").unwrap().span.column, 5);
 }
+
+#[test]
+fn collection_spans_start_at_their_content() {
+    let src = "a:\n  b: 1\nl:\n- x\nf: {c: 1}\ng: [1]\n";
+    let n = goyaml::parse(src).unwrap();
+    let a = n.pointer("/a").unwrap().span;
+    assert_eq!((a.line, a.column), (2, 3));
+    let l = n.pointer("/l").unwrap().span;
+    assert_eq!((l.line, l.column), (4, 1));
+    let f = n.pointer("/f").unwrap().span;
+    assert_eq!((f.line, f.column), (5, 4));
+    let g = n.pointer("/g").unwrap().span;
+    assert_eq!((g.line, g.column), (6, 4));
+    let key = n.get_key("g").unwrap().span;
+    assert_eq!((key.line, key.column), (6, 1));
+}
