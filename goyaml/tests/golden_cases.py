@@ -276,5 +276,42 @@ def emit_cases():
     return r
 
 
+def random_cases(n=200, seed=20261122):
+    """Seeded random value trees (strings from a tricky alphabet, long folded text, nesting)."""
+    import random
+    rnd = random.Random(seed)
+    alphabet = list("abcdefghijklmnopqrstuvwxyz      ") + list("ABC0123456789") + \
+        list(":#-'\"!&*?|>%@`,[]{}\\/._=~+") + ["\t", "\n", "\r", "é", "日", "\u00a0", "\U0001F600", "\x01"]
+    words = ["yes", "no", "on", "true", "null", "~", "0777", "1e3", "0x1F", "1.5", "2024-01-01", "-", "---", "a: b", "#x", "<<"]
+
+    def rstr():
+        k = rnd.random()
+        if k < 0.15:
+            return rnd.choice(words)
+        if k < 0.35:
+            return " ".join(rnd.choice(["lorem", "ipsum", "x", "dolor", "sit", "amet:", "#", "-", "é"]) for _ in range(rnd.randint(10, 40)))
+        return "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 25)))
+
+    def rval(depth):
+        k = rnd.random()
+        if depth > 3 or k < 0.5:
+            c = rnd.random()
+            if c < 0.6:
+                return rstr()
+            if c < 0.75:
+                return rnd.choice([0, 1, -1, 42, 10**6, 10**21, 2**53 + 1, 0.5, -2.25, 1e-7, 123456.789])
+            if c < 0.9:
+                return rnd.choice([True, False])
+            return None
+        if k < 0.75:
+            return [rval(depth + 1) for _ in range(rnd.randint(0, 4))]
+        return {rstr() or "k": rval(depth + 1) for _ in range(rnd.randint(0, 5))}
+
+    out = []
+    for i in range(n):
+        out.append(("emit", "random %d" % i, "v: %s\n" % json.dumps(rval(0), ensure_ascii=False)))
+    return out
+
+
 def cases():
-    return reader_cases() + emit_cases()
+    return reader_cases() + emit_cases() + random_cases()
