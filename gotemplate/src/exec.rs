@@ -150,6 +150,8 @@ pub(crate) struct Runner<'s> {
     pub(crate) set_name: &'s str,
     /// Nodes executed so far.
     pub(crate) steps: u64,
+    /// The name `$`, shared by every frame.
+    pub(crate) dollar: Rc<str>,
 }
 
 impl Runner<'_> {
@@ -173,10 +175,11 @@ impl Runner<'_> {
         } else {
             Rv::concrete(data)
         };
+        let vars = vec![(self.dollar.clone(), dot.clone())];
         let mut st = State {
             r: self,
             tree: &tree,
-            vars: vec![(Rc::from("$"), dot.clone())],
+            vars,
             at: At::None,
             out: &mut out,
         };
@@ -489,13 +492,11 @@ impl<'t> State<'_, '_, 't> {
             }
             Value::Map(m) if !m.is_empty() => {
                 let iface = m.elem() == ElemTy::Any;
-                for (k, v) in m.entries() {
-                    if !self.one_iteration(
-                        b,
-                        mark,
-                        Rv::concrete(Value::str(&k)),
-                        Rv { v, iface },
-                    )? {
+                // A snapshot: the body may modify the map.
+                let entries: Vec<(Value, Value)> =
+                    m.with(|t| t.iter().map(|(k, v)| (Value::str(k), v.clone())).collect());
+                for (k, v) in entries {
+                    if !self.one_iteration(b, mark, Rv::concrete(k), Rv { v, iface })? {
                         break;
                     }
                 }
@@ -556,10 +557,11 @@ impl<'t> State<'_, '_, 't> {
         };
         self.r.depth += 1;
         let res = stacker_grow(|| {
+            let vars = vec![(self.r.dollar.clone(), new_dot.clone())];
             let mut st = State {
                 r: &mut *self.r,
                 tree: &tree,
-                vars: vec![(Rc::from("$"), new_dot.clone())],
+                vars,
                 at: At::None,
                 out: &mut *self.out,
             };

@@ -172,7 +172,7 @@ impl fmt::Debug for Function {
 /// a call of a name not in the table is a parse error, as in Go.
 #[derive(Clone, Default, Debug)]
 pub struct FuncMap {
-    funcs: HashMap<String, Function>,
+    funcs: HashMap<String, Rc<Function>>,
 }
 
 impl FuncMap {
@@ -191,10 +191,10 @@ impl FuncMap {
     ) {
         self.funcs.insert(
             name.to_string(),
-            Function {
+            Rc::new(Function {
                 sig,
                 body: FuncBody::Pure(Rc::new(f)),
-            },
+            }),
         );
     }
 
@@ -207,26 +207,31 @@ impl FuncMap {
     ) {
         self.funcs.insert(
             name.to_string(),
-            Function {
+            Rc::new(Function {
                 sig,
                 body: FuncBody::Ctx(Rc::new(f)),
-            },
+            }),
         );
     }
 
     /// Adds or replaces a function.
     pub fn insert(&mut self, name: &str, f: Function) {
-        self.funcs.insert(name.to_string(), f);
+        self.funcs.insert(name.to_string(), Rc::new(f));
     }
 
     /// Removes a function (Helm removes Sprig's `env` and `expandenv`).
     pub fn remove(&mut self, name: &str) -> Option<Function> {
-        self.funcs.remove(name)
+        self.funcs.remove(name).map(Rc::unwrap_or_clone)
     }
 
     /// Looks a function up.
     pub fn get(&self, name: &str) -> Option<&Function> {
-        self.funcs.get(name)
+        self.funcs.get(name).map(|f| &**f)
+    }
+
+    /// Looks a function up, shared (the parser keeps these in the tree).
+    pub fn get_shared(&self, name: &str) -> Option<Rc<Function>> {
+        self.funcs.get(name).cloned()
     }
 
     /// Whether the table has `name`.

@@ -182,6 +182,7 @@ impl TemplateSet {
             stash: None,
             set_name: &self.name,
             steps: 0,
+            dollar: Rc::from("$"),
         };
         parse::stacker_grow(|| r.run(name, data.clone()))
     }

@@ -328,7 +328,7 @@ impl<'a> Parser<'a, '_> {
             Tok::Text => Ok(Parsed::Node(Node::Text(Rc::from(&*self.items[k].val)))),
             Tok::LeftDelim => {
                 let saved = self.action_line;
-                self.action_line = self.line_of(self.items[k].pos);
+                self.action_line = self.items[k].pos + 1;
                 let r = self.action();
                 self.action_line = if r.is_ok() { 0 } else { saved };
                 r
@@ -692,8 +692,8 @@ impl<'a> Parser<'a, '_> {
         let kind = match it.typ {
             Tok::Identifier => {
                 let name = &*it.val;
-                let f = if let Some(f) = self.funcs.get(name) {
-                    FuncRef::User(Rc::new(f.clone()))
+                let f = if let Some(f) = self.funcs.get_shared(name) {
+                    FuncRef::User(f)
                 } else if let Some(b) = Builtin::from_name(name) {
                     FuncRef::Builtin(b)
                 } else {
