@@ -276,7 +276,7 @@ def emit_cases():
     return r
 
 
-def random_cases(n=200, seed=20261122):
+def random_cases(n=int(__import__("os").environ.get("GOLDEN_RANDOM_N", "200")), seed=int(__import__("os").environ.get("GOLDEN_RANDOM_SEED", "20261122"))):
     """Seeded random value trees (strings from a tricky alphabet, long folded text, nesting)."""
     import random
     rnd = random.Random(seed)
