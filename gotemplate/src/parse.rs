@@ -198,11 +198,13 @@ impl<'a> Parser<'a, '_> {
         if it.typ == Tok::Error {
             let mut extra = String::new();
             let line = self.line_of(it.pos);
-            if self.action_line != 0 && self.action_line != line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.parse_name, self.action_line
-                );
+            // action_line holds the action's offset + 1; lines are computed only on error.
+            let action_line = match self.action_line {
+                0 => 0,
+                p => self.line_of(p - 1),
+            };
+            if action_line != 0 && action_line != line {
+                extra = format!(" in action started at {}:{}", self.parse_name, action_line);
                 if it.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
