@@ -315,10 +315,10 @@ fn print_value(out: &mut String, v: &Value, verb: char, s: &Spec, depth: usize) 
     match v {
         Value::Nil => {
             if depth == 0 {
-                // Only reached through bad_verb with a nil arg.
                 pad(out, "<nil>", s)
             } else {
-                pad(out, "<nil>", s)
+                // A nil element of a slice or map: Go writes it without padding.
+                out.push_str("<nil>")
             }
         }
         Value::Bool(b) => match verb {
@@ -501,7 +501,15 @@ fn fmt_integer_verb(out: &mut String, i: i64, signed: bool, verb: char, s: &Spec
             let c = char::from_u32(u as u32)
                 .filter(|_| u <= 0x10FFFF)
                 .unwrap_or('\u{FFFD}');
-            pad(out, &quote_rune(c), s)
+            let q = if s.plus {
+                let mut t = String::from("'");
+                push_escaped(&mut t, c, '\'', true);
+                t.push('\'');
+                t
+            } else {
+                quote_rune(c)
+            };
+            pad(out, &q, s)
         }
         'U' => {
             let mut t = format!("U+{:04X}", u);
@@ -602,7 +610,10 @@ fn fmt_float_verb(out: &mut String, f: f64, verb: char, s: &Spec, v: &Value) {
         'f' | 'e' | 'E' | 'F' => (verb, s.prec.map(|p| p as i32).unwrap_or(6)),
         _ => return bad_verb(out, v, verb, s),
     };
-    let num = format_float(f, fv, prec);
+    let mut num = format_float(f, fv, prec);
+    if s.sharp && fv != 'b' {
+        num = sharp_float(&num, fv, prec);
+    }
     let (sign, body) = if let Some(r) = num.strip_prefix('-') {
         ('-', r.to_string())
     } else if let Some(r) = num.strip_prefix('+') {
@@ -668,6 +679,9 @@ pub fn format_float(f: f64, verb: char, prec: i32) -> String {
             if verb == 'E' { t.to_uppercase() } else { t }
         }
         'G' => format_float(f, 'g', prec).to_uppercase(),
+        'x' => hex_float(f, prec),
+        'b' => binary_float(f),
+        'X' => hex_float(f, prec).to_uppercase(),
         _ => {
             if prec < 0 {
                 return format_float_g(f, 6);
@@ -731,6 +745,157 @@ pub fn format_float(f: f64, verb: char, prec: i32) -> String {
             out
         }
     }
+}
+
+/// The `#` flag on floats (fmt's `fmtFloat`): keep a decimal point and, for `%g`/`%v`/`%x`,
+/// trailing zeros up to the precision (6 by default).
+fn sharp_float(num: &str, verb: char, prec: i32) -> String {
+    let mut digits: i32 = match verb {
+        'v' | 'g' | 'G' | 'x' | 'X' => {
+            if prec == -1 {
+                6
+            } else {
+                prec
+            }
+        }
+        _ => 0,
+    };
+    let (sign, body) = match num.strip_prefix(['-', '+']) {
+        Some(b) => (&num[..1], b),
+        None => ("", num),
+    };
+    let mut mant = String::new();
+    let mut tail = String::new();
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    let hex = matches!(verb, 'x' | 'X');
+    for (i, c) in body.char_indices() {
+        match c {
+            '.' => {
+                has_point = true;
+                mant.push(c);
+                continue;
+            }
+            'p' | 'P' => {
+                tail = body[i..].to_string();
+                break;
+            }
+            'e' | 'E' if !hex => {
+                tail = body[i..].to_string();
+                break;
+            }
+            _ => {
+                if c != '0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+                mant.push(c);
+            }
+        }
+    }
+    if !has_point {
+        if mant == "0" {
+            digits -= 1;
+        }
+        mant.push('.');
+    }
+    while digits > 0 {
+        mant.push('0');
+        digits -= 1;
+    }
+    format!("{sign}{mant}{tail}")
+}
+
+/// `strconv.FormatFloat(f, 'b', -1, 64)`: `4503599627370496p-52`.
+fn binary_float(f: f64) -> String {
+    let bits = f.to_bits();
+    let neg = bits >> 63 != 0;
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    let e = if exp == 0 {
+        -1074
+    } else {
+        mant |= 1u64 << 52;
+        exp - 1075
+    };
+    format!(
+        "{}{}p{}{}",
+        if neg { "-" } else { "" },
+        mant,
+        if e < 0 { "-" } else { "+" },
+        e.abs()
+    )
+}
+
+/// `strconv.FormatFloat(f, 'x', prec, 64)`: `0x1.8p+01`.
+fn hex_float(f: f64, prec: i32) -> String {
+    let neg = f.is_sign_negative();
+    let sign = if neg { "-" } else { "" };
+    if f == 0.0 {
+        let frac = if prec > 0 {
+            format!(".{}", "0".repeat(prec as usize))
+        } else {
+            String::new()
+        };
+        return format!("{sign}0x0{frac}p+00");
+    }
+    let bits = f.abs().to_bits();
+    let mut exp = ((bits >> 52) & 0x7ff) as i32;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        // Subnormal: normalise so the leading 1 is implicit.
+        exp = -1022;
+        while mant & (1u64 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1u64 << 52) - 1;
+    } else {
+        exp -= 1023;
+    }
+    let mut lead = 1u64;
+    let mut digits = format!("{:013x}", mant);
+    if prec >= 0 {
+        let p = prec as usize;
+        if p < 13 {
+            // Round half to even on the dropped hex digits.
+            let shift = 4 * (13 - p) as u32;
+            let full = (1u64 << 52) | mant;
+            let keep = full >> shift;
+            let rem = full & ((1u64 << shift) - 1);
+            let half = 1u64 << (shift - 1);
+            let mut k = keep;
+            if rem > half || (rem == half && keep & 1 == 1) {
+                k += 1;
+            }
+            if k >> (4 * p as u32) > 1 {
+                k >>= 1;
+                exp += 1;
+            }
+            lead = k >> (4 * p as u32);
+            let fracbits = k & ((1u64 << (4 * p as u32)) - 1);
+            digits = if p == 0 {
+                String::new()
+            } else {
+                format!("{:0width$x}", fracbits, width = p)
+            };
+        } else {
+            digits.push_str(&"0".repeat(p - 13));
+        }
+    } else {
+        while digits.ends_with('0') {
+            digits.pop();
+        }
+    }
+    let frac = if digits.is_empty() {
+        String::new()
+    } else {
+        format!(".{digits}")
+    };
+    let es = if exp < 0 { '-' } else { '+' };
+    format!("{sign}0x{lead}{frac}p{es}{:02}", exp.abs())
 }
 
 fn fix_exp(t: &str) -> String {
@@ -950,6 +1115,18 @@ mod tests {
                 &[Value::int(255), Value::int(8), Value::int(5)]
             ),
             "0xff 010 101"
+        );
+    }
+
+    #[test]
+    fn hex_floats() {
+        let f = |x: f64| Value::Float(x);
+        assert_eq!(
+            sprintf(
+                "%x %x %X %.1x %x %.0x",
+                &[f(1.0), f(3.5), f(-0.1), f(3.5), f(5e-324), f(1.5)]
+            ),
+            "0x1p+00 0x1.cp+01 -0X1.999999999999AP-04 0x1.cp+01 0x1p-1074 0x1p+01"
         );
     }
 

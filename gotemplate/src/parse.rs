@@ -986,6 +986,10 @@ fn parse_float(s: &str) -> Option<f64> {
         }
         body.parse::<f64>().ok()?
     };
+    // strconv.ParseFloat reports out-of-range values as errors.
+    if v.is_infinite() {
+        return None;
+    }
     Some(if neg { -v } else { v })
 }
 
