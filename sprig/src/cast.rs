@@ -156,12 +156,30 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         if t == "nan" {
             return if l.len() == 3 { Some(f64::NAN) } else { None };
         }
-        return Some(if neg { f64::NEG_INFINITY } else { f64::INFINITY });
+        return Some(if neg {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
     }
-    if l.starts_with("0x") || l.starts_with("-0x") || l.starts_with("+0x") {
-        return parse_int(s).map(|i| i as f64);
+    if t.starts_with("0x") {
+        // hex floats need a 'p' exponent; not supported here
+        return None;
     }
-    if s.is_empty() || s.contains('_') || !s.bytes().all(|c| c.is_ascii_digit() || b"+-.eE".contains(&c)) {
+    let owned;
+    let mut s = s;
+    if s.contains('_') {
+        if !underscore_ok(t) {
+            return None;
+        }
+        owned = s.replace('_', "");
+        s = &owned;
+    }
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b"+-.eE".contains(&c))
+    {
         return None;
     }
     s.parse::<f64>().ok()
@@ -177,10 +195,12 @@ pub(crate) fn atoi(s: &str) -> i64 {
     if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit()) {
         return 0;
     }
+    // out of range: Atoi returns the clamped value with its error, and Sprig keeps the value
     match body.parse::<u64>() {
         Ok(m) if neg && m <= (i64::MAX as u64) + 1 => (m as i64).wrapping_neg(),
         Ok(m) if !neg && m <= i64::MAX as u64 => m as i64,
-        _ => 0,
+        _ if neg => i64::MIN,
+        _ => i64::MAX,
     }
 }
 

@@ -18,26 +18,58 @@ use crate::{arg, arg_int, arg_list, arg_str, ok, reg};
 
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Any, Int, List as L, String as S};
-    reg(m, "genPrivateKey", &[S], |a| imp::gen_private_key(&arg_str(a, 0)));
-    reg(m, "genCA", &[S, Int], |a| imp::gen_ca(&arg_str(a, 0), arg_int(a, 1), None));
+    reg(m, "genPrivateKey", &[S], |a| {
+        imp::gen_private_key(&arg_str(a, 0))
+    });
+    reg(m, "genCA", &[S, Int], |a| {
+        imp::gen_ca(&arg_str(a, 0), arg_int(a, 1), None)
+    });
     reg(m, "genCAWithKey", &[S, Int, S], |a| {
         imp::gen_ca(&arg_str(a, 0), arg_int(a, 1), Some(&arg_str(a, 2)))
     });
     reg(m, "genSelfSignedCert", &[S, L, L, Int], |a| {
-        imp::gen_self_signed(&arg_str(a, 0), &arg_list(a, 1), &arg_list(a, 2), arg_int(a, 3), None)
+        imp::gen_self_signed(
+            &arg_str(a, 0),
+            &arg_list(a, 1),
+            &arg_list(a, 2),
+            arg_int(a, 3),
+            None,
+        )
     });
     reg(m, "genSelfSignedCertWithKey", &[S, L, L, Int, S], |a| {
-        imp::gen_self_signed(&arg_str(a, 0), &arg_list(a, 1), &arg_list(a, 2), arg_int(a, 3), Some(&arg_str(a, 4)))
+        imp::gen_self_signed(
+            &arg_str(a, 0),
+            &arg_list(a, 1),
+            &arg_list(a, 2),
+            arg_int(a, 3),
+            Some(&arg_str(a, 4)),
+        )
     });
     reg(m, "genSignedCert", &[S, L, L, Int, Any], |a| {
         let ca = certificate_arg(&arg(a, 4))?;
-        imp::gen_signed(&arg_str(a, 0), &arg_list(a, 1), &arg_list(a, 2), arg_int(a, 3), &ca, None)
+        imp::gen_signed(
+            &arg_str(a, 0),
+            &arg_list(a, 1),
+            &arg_list(a, 2),
+            arg_int(a, 3),
+            &ca,
+            None,
+        )
     });
     reg(m, "genSignedCertWithKey", &[S, L, L, Int, Any, S], |a| {
         let ca = certificate_arg(&arg(a, 4))?;
-        imp::gen_signed(&arg_str(a, 0), &arg_list(a, 1), &arg_list(a, 2), arg_int(a, 3), &ca, Some(&arg_str(a, 5)))
+        imp::gen_signed(
+            &arg_str(a, 0),
+            &arg_list(a, 1),
+            &arg_list(a, 2),
+            arg_int(a, 3),
+            &ca,
+            Some(&arg_str(a, 5)),
+        )
     });
-    reg(m, "buildCustomCert", &[S, S], |a| imp::build_custom_cert(&arg_str(a, 0), &arg_str(a, 1)));
+    reg(m, "buildCustomCert", &[S, S], |a| {
+        imp::build_custom_cert(&arg_str(a, 0), &arg_str(a, 1))
+    });
     reg(m, "bcrypt", &[S], |a| ok(imp::bcrypt(&arg_str(a, 0))));
     reg(m, "htpasswd", &[S, S], |a| {
         let user = arg_str(a, 0);
@@ -47,10 +79,20 @@ pub(crate) fn register(m: &mut FuncMap) {
         ok(format!("{user}:{}", imp::bcrypt(&arg_str(a, 1))))
     });
     reg(m, "derivePassword", &[Int, S, S, S, S], |a| {
-        ok(imp::derive_password(arg_int(a, 0) as u32, &arg_str(a, 1), &arg_str(a, 2), &arg_str(a, 3), &arg_str(a, 4)))
+        ok(imp::derive_password(
+            arg_int(a, 0) as u32,
+            &arg_str(a, 1),
+            &arg_str(a, 2),
+            &arg_str(a, 3),
+            &arg_str(a, 4),
+        ))
     });
-    reg(m, "encryptAES", &[S, S], |a| imp::encrypt_aes(&arg_str(a, 0), &arg_str(a, 1)));
-    reg(m, "decryptAES", &[S, S], |a| imp::decrypt_aes(&arg_str(a, 0), &arg_str(a, 1)));
+    reg(m, "encryptAES", &[S, S], |a| {
+        imp::encrypt_aes(&arg_str(a, 0), &arg_str(a, 1))
+    });
+    reg(m, "decryptAES", &[S, S], |a| {
+        imp::decrypt_aes(&arg_str(a, 0), &arg_str(a, 1))
+    });
 }
 
 /// Sprig's `certificate` struct: `.Cert` and `.Key`, PEM text.
@@ -102,15 +144,24 @@ fn cert_value(c: Certificate) -> FuncResult {
 fn certificate_arg(v: &Value) -> Result<Certificate, FuncError> {
     if let Value::Object(o) = v {
         if o.type_name() == "sprig.certificate" {
-            let get = |f: &str| o.field(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            return Ok(Certificate { cert: get("Cert"), key: get("Key") });
+            let get = |f: &str| {
+                o.field(f)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            return Ok(Certificate {
+                cert: get("Cert"),
+                key: get("Key"),
+            });
         }
     }
     let got = match v {
         Value::Object(o) => o.type_name(),
         other => other.go_type(),
     };
-    Err(FuncError::Call(format!("wrong type for value; expected sprig.certificate; got {got}")))
+    Err(FuncError::Call(format!(
+        "wrong type for value; expected sprig.certificate; got {got}"
+    )))
 }
 
 #[cfg(not(feature = "crypto"))]
@@ -118,7 +169,9 @@ mod imp {
     use super::*;
 
     fn off() -> FuncResult {
-        Err(FuncError::Call("crypto functions are not compiled in (sprig feature `crypto`)".into()))
+        Err(FuncError::Call(
+            "crypto functions are not compiled in (sprig feature `crypto`)".into(),
+        ))
     }
     pub(super) fn gen_private_key(_: &str) -> FuncResult {
         off()
@@ -126,10 +179,23 @@ mod imp {
     pub(super) fn gen_ca(_: &str, _: i64, _: Option<&str>) -> FuncResult {
         off()
     }
-    pub(super) fn gen_self_signed(_: &str, _: &gotemplate::List, _: &gotemplate::List, _: i64, _: Option<&str>) -> FuncResult {
+    pub(super) fn gen_self_signed(
+        _: &str,
+        _: &gotemplate::List,
+        _: &gotemplate::List,
+        _: i64,
+        _: Option<&str>,
+    ) -> FuncResult {
         off()
     }
-    pub(super) fn gen_signed(_: &str, _: &gotemplate::List, _: &gotemplate::List, _: i64, _: &Certificate, _: Option<&str>) -> FuncResult {
+    pub(super) fn gen_signed(
+        _: &str,
+        _: &gotemplate::List,
+        _: &gotemplate::List,
+        _: i64,
+        _: &Certificate,
+        _: Option<&str>,
+    ) -> FuncResult {
         off()
     }
     pub(super) fn build_custom_cert(_: &str, _: &str) -> FuncResult {
@@ -187,10 +253,129 @@ mod imp {
     }
     impl rand_core::CryptoRng for Rng {}
 
-    fn rsa_key(bits: usize) -> Result<Key, String> {
-        rsa::RsaPrivateKey::new(&mut Rng, bits)
-            .map(|k| Key::Rsa(Box::new(k)))
-            .map_err(|e| e.to_string())
+    /// An RSA key with public exponent 65537 from two `bits/2`-bit primes (top two bits set, so
+    /// the modulus has exactly `bits` bits). Faster than `RsaPrivateKey::new`: candidates are
+    /// sieved by every prime below 2^16 over a window before any modular exponentiation.
+    pub(super) fn rsa_key(bits: usize) -> Result<Key, String> {
+        use num_bigint_dig::BigUint;
+        let e = BigUint::from(65_537u32);
+        loop {
+            let p = gen_prime(bits / 2);
+            let q = gen_prime(bits - bits / 2);
+            if p == q {
+                continue;
+            }
+            if let Ok(k) = rsa::RsaPrivateKey::from_p_q(p, q, e.clone()) {
+                use rsa::traits::PublicKeyParts;
+                if k.n().bits() == bits {
+                    return Ok(Key::Rsa(Box::new(k)));
+                }
+            }
+        }
+    }
+
+    fn small_primes() -> &'static [u32] {
+        static P: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+        P.get_or_init(|| {
+            const N: usize = 1 << 16;
+            let mut comp = vec![false; N];
+            let mut out = Vec::new();
+            for i in 2..N {
+                if !comp[i] {
+                    out.push(i as u32);
+                    let mut j = i * i;
+                    while j < N {
+                        comp[j] = true;
+                        j += i;
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// A random probable prime of exactly `bits` bits with its two top bits set and
+    /// `p mod 65537 != 1` (so 65537 is invertible modulo p-1).
+    pub(super) fn gen_prime(bits: usize) -> num_bigint_dig::BigUint {
+        use num_bigint_dig::BigUint;
+        use num_traits::ToPrimitive;
+        const WINDOW: usize = 1 << 14;
+        let primes = small_primes();
+        loop {
+            let mut bytes = vec![0u8; bits.div_ceil(8)];
+            fill(&mut bytes);
+            let extra = bytes.len() * 8 - bits;
+            bytes[0] &= 0xff >> extra;
+            bytes[0] |= 0xc0 >> extra;
+            if extra == 7 {
+                bytes[1] |= 0x80;
+            }
+            let last = bytes.len() - 1;
+            bytes[last] |= 1;
+            let base = BigUint::from_bytes_be(&bytes);
+            // sieve odd offsets base + 2k, k < WINDOW
+            let mut composite = vec![false; WINDOW];
+            for &sp in &primes[1..] {
+                let r = (&base % sp).to_u32().unwrap_or(0) as u64;
+                let sp64 = sp as u64;
+                // smallest k with (r + 2k) % sp == 0: 2k ≡ -r (mod sp)
+                let inv2 = sp64.div_ceil(2); // 2 * inv2 ≡ 1 (mod sp) for odd sp
+                let mut k = ((sp64 - r % sp64) % sp64 * inv2 % sp64) as usize;
+                while k < WINDOW {
+                    composite[k] = true;
+                    k += sp as usize;
+                }
+                if sp == 65_537 {
+                    break;
+                }
+            }
+            let r_e = (&base % 65_537u32).to_u32().unwrap_or(0) as u64;
+            for (k, &c) in composite.iter().enumerate() {
+                if c || (r_e + 2 * k as u64) % 65_537 == 1 {
+                    continue;
+                }
+                let cand = &base + BigUint::from(2 * k as u64);
+                if cand.bits() != bits {
+                    break;
+                }
+                if miller_rabin(&cand, 1, true) && miller_rabin(&cand, 7, false) {
+                    return cand;
+                }
+            }
+        }
+    }
+
+    /// Miller–Rabin with base 2 (`fixed_two`) or `rounds` random bases.
+    fn miller_rabin(n: &num_bigint_dig::BigUint, rounds: usize, fixed_two: bool) -> bool {
+        use num_bigint_dig::{BigUint, RandBigInt};
+        let one = BigUint::from(1u32);
+        let two = BigUint::from(2u32);
+        let nm1 = n - &one;
+        let s = nm1.trailing_zeros().unwrap_or(0) as usize;
+        let d = &nm1 >> s;
+        let mut rng = rand_core::OsRng;
+        'round: for _ in 0..rounds {
+            let a = if fixed_two {
+                two.clone()
+            } else {
+                rng.gen_biguint_range(&two, &nm1)
+            };
+            let mut x = a.modpow(&d, n);
+            if x == one || x == nm1 {
+                continue;
+            }
+            for _ in 1..s {
+                x = x.modpow(&two, n);
+                if x == nm1 {
+                    continue 'round;
+                }
+                if x == one {
+                    return false;
+                }
+            }
+            return false;
+        }
+        true
     }
 
     pub(super) fn pem(kind: &str, der: &[u8]) -> String {
@@ -213,7 +398,10 @@ mod imp {
         let body_start = rest[end_type + 5..].trim_start_matches(['\r', '\n']);
         let end_marker = format!("-----END {kind}-----");
         let body_end = body_start.find(&end_marker)?;
-        let body: String = body_start[..body_end].chars().filter(|c| !c.is_whitespace()).collect();
+        let body: String = body_start[..body_end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let der = b64decode(&body).ok()?;
         Some((kind, der))
     }
@@ -280,7 +468,10 @@ mod imp {
             return Ok(Key::Ec(k));
         }
         // Ed25519: SEQUENCE { 0, SEQUENCE { 1.3.101.112 }, OCTET STRING { OCTET STRING seed } }
-        let ed_prefix = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+        let ed_prefix = [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
         if der.len() == 48 && der[..16] == ed_prefix {
             let mut seed = [0u8; 32];
             seed.copy_from_slice(&der[16..]);
@@ -302,16 +493,23 @@ mod imp {
             Key::Ec(k) => {
                 use p256::elliptic_curve::sec1::ToEncodedPoint;
                 let p = k.public_key().to_encoded_point(false);
-                Ok(seq(&[seq(&[oid(OID_EC), oid(OID_P256)]), bit_string(p.as_bytes())]))
+                Ok(seq(&[
+                    seq(&[oid(OID_EC), oid(OID_P256)]),
+                    bit_string(p.as_bytes()),
+                ]))
             }
-            Key::Ed25519(_) => Err("x509: ed25519 signing keys are not supported by this implementation".into()),
+            Key::Ed25519(_) => {
+                Err("x509: ed25519 signing keys are not supported by this implementation".into())
+            }
         }
     }
 
     fn public_key_bits(spki_der: &[u8]) -> Vec<u8> {
         // the BIT STRING content of the SubjectPublicKeyInfo (minus the unused-bits byte)
         let mut r = Reader::new(spki_der);
-        let Some((_, body)) = r.read() else { return Vec::new() };
+        let Some((_, body)) = r.read() else {
+            return Vec::new();
+        };
         let mut r = Reader::new(body);
         let _ = r.read();
         match r.read() {
@@ -333,9 +531,14 @@ mod imp {
                 use p256::ecdsa::signature::Signer;
                 let sk = p256::ecdsa::SigningKey::from(k);
                 let sig: p256::ecdsa::Signature = sk.sign(tbs);
-                Ok((seq(&[oid(OID_ECDSA_SHA256)]), sig.to_der().as_bytes().to_vec()))
+                Ok((
+                    seq(&[oid(OID_ECDSA_SHA256)]),
+                    sig.to_der().as_bytes().to_vec(),
+                ))
             }
-            Key::Ed25519(_) => Err("x509: ed25519 signing keys are not supported by this implementation".into()),
+            Key::Ed25519(_) => {
+                Err("x509: ed25519 signing keys are not supported by this implementation".into())
+            }
         }
     }
 
@@ -348,7 +551,9 @@ mod imp {
                 fill(&mut seed);
                 Ok(Key::Ed25519(seed))
             }
-            "dsa" => return ok("failed to generate dsa params: DSA key generation is not implemented"),
+            "dsa" => {
+                return ok("failed to generate dsa params: DSA key generation is not implemented");
+            }
             other => return ok(format!("Unknown type {other}")),
         };
         match key.and_then(|k| key_pem(&k)) {
@@ -365,13 +570,23 @@ mod imp {
         is_ca: bool,
     }
 
-    fn base_template(cn: &str, ips: &gotemplate::List, dns: &gotemplate::List, days: i64) -> Result<Template, String> {
+    fn base_template(
+        cn: &str,
+        ips: &gotemplate::List,
+        dns: &gotemplate::List,
+        days: i64,
+    ) -> Result<Template, String> {
         let mut out_ips = Vec::new();
         for ip in ips.iter() {
             let Some(s) = ip.as_str() else {
-                return Err(format!("error parsing ip: {} is not a string", crate::fmt::format_v(ip)));
+                return Err(format!(
+                    "error parsing ip: {} is not a string",
+                    crate::fmt::format_v(ip)
+                ));
             };
-            let parsed = s.parse::<std::net::IpAddr>().map_err(|_| format!("error parsing ip: {s}"))?;
+            let parsed = s
+                .parse::<std::net::IpAddr>()
+                .map_err(|_| format!("error parsing ip: {s}"))?;
             out_ips.push(parsed);
         }
         let mut out_dns = Vec::new();
@@ -384,7 +599,13 @@ mod imp {
             };
             out_dns.push(s.to_string());
         }
-        Ok(Template { cn: cn.to_string(), ips: out_ips, dns: out_dns, days, is_ca: false })
+        Ok(Template {
+            cn: cn.to_string(),
+            ips: out_ips,
+            dns: out_dns,
+            days,
+            is_ca: false,
+        })
     }
 
     fn name_cn(cn: &str) -> Vec<u8> {
@@ -407,7 +628,12 @@ mod imp {
         ski: Option<Vec<u8>>,
     }
 
-    fn create_certificate(t: &Template, key: &Key, parent: Option<&Parent>, signer: &Key) -> Result<String, String> {
+    fn create_certificate(
+        t: &Template,
+        key: &Key,
+        parent: Option<&Parent>,
+        signer: &Key,
+    ) -> Result<String, String> {
         let subject = name_cn(&t.cn);
         let pub_der = spki(key)?;
         let mut serial = [0u8; 16];
@@ -418,8 +644,16 @@ mod imp {
         // key usage: digitalSignature | keyEncipherment (| certSign for CAs)
         let ku_bits: u16 = if t.is_ca { 0b1010_0100 } else { 0b1010_0000 };
         exts.push(ext(OID_KEY_USAGE, true, &key_usage_bits(ku_bits)));
-        exts.push(ext(OID_EXT_KEY_USAGE, false, &seq(&[oid(OID_SERVER_AUTH), oid(OID_CLIENT_AUTH)])));
-        let bc = if t.is_ca { seq(&[boolean(true)]) } else { seq(&[]) };
+        exts.push(ext(
+            OID_EXT_KEY_USAGE,
+            false,
+            &seq(&[oid(OID_SERVER_AUTH), oid(OID_CLIENT_AUTH)]),
+        ));
+        let bc = if t.is_ca {
+            seq(&[boolean(true)])
+        } else {
+            seq(&[])
+        };
         exts.push(ext(OID_BASIC_CONSTRAINTS, true, &bc));
         if t.is_ca {
             let h = sha1::Sha1::digest(public_key_bits(&pub_der));
@@ -475,21 +709,30 @@ mod imp {
             None => create_certificate(&t, &key, None, &key),
         }
         .map_err(|e| FuncError::Call(format!("error creating certificate: {e}")))?;
-        let key_pem = key_pem(&key).map_err(|e| FuncError::Call(format!("error pem-encoding key: {e}")))?;
+        let key_pem =
+            key_pem(&key).map_err(|e| FuncError::Call(format!("error pem-encoding key: {e}")))?;
         cert_value(Certificate { cert, key: key_pem })
     }
 
     fn key_or_new(pem_key: Option<&str>) -> Result<Key, FuncError> {
         match pem_key {
-            Some(p) => parse_private_key_pem(p).map_err(|e| FuncError::Call(format!("parsing private key: {e}"))),
-            None => rsa_key(2048).map_err(|e| FuncError::Call(format!("error generating rsa key: {e}"))),
+            Some(p) => parse_private_key_pem(p)
+                .map_err(|e| FuncError::Call(format!("parsing private key: {e}"))),
+            None => {
+                rsa_key(2048).map_err(|e| FuncError::Call(format!("error generating rsa key: {e}")))
+            }
         }
     }
 
     pub(super) fn gen_ca(cn: &str, days: i64, key: Option<&str>) -> FuncResult {
         let key = key_or_new(key)?;
-        let mut t = base_template(cn, &gotemplate::List::new(vec![]), &gotemplate::List::new(vec![]), days)
-            .map_err(FuncError::Call)?;
+        let mut t = base_template(
+            cn,
+            &gotemplate::List::new(vec![]),
+            &gotemplate::List::new(vec![]),
+            days,
+        )
+        .map_err(FuncError::Call)?;
         t.is_ca = true;
         finish(t, key, None)
     }
@@ -515,10 +758,13 @@ mod imp {
         key: Option<&str>,
     ) -> FuncResult {
         let key = key_or_new(key)?;
-        let (kind, der) = pem_decode(&ca.cert).ok_or_else(|| FuncError::Call("unable to decode certificate".into()))?;
+        let (kind, der) = pem_decode(&ca.cert)
+            .ok_or_else(|| FuncError::Call("unable to decode certificate".into()))?;
         let _ = kind;
         let parent = parse_parent(&der).map_err(|e| {
-            FuncError::Call(format!("error parsing certificate: decodedSignerCert.Bytes: {e}"))
+            FuncError::Call(format!(
+                "error parsing certificate: decodedSignerCert.Bytes: {e}"
+            ))
         })?;
         let signer = parse_private_key_pem(&ca.key)
             .map_err(|e| FuncError::Call(format!("error parsing private key: {e}")))?;
@@ -574,15 +820,19 @@ mod imp {
     }
 
     pub(super) fn build_custom_cert(b64cert: &str, b64key: &str) -> FuncResult {
-        let cert = b64decode(b64cert).map_err(|_| FuncError::Call("unable to decode base64 certificate".into()))?;
-        let key = b64decode(b64key).map_err(|_| FuncError::Call("unable to decode base64 private key".into()))?;
+        let cert = b64decode(b64cert)
+            .map_err(|_| FuncError::Call("unable to decode base64 certificate".into()))?;
+        let key = b64decode(b64key)
+            .map_err(|_| FuncError::Call("unable to decode base64 private key".into()))?;
         let cert = String::from_utf8_lossy(&cert).into_owned();
         let key = String::from_utf8_lossy(&key).into_owned();
-        let (_, der) = pem_decode(&cert).ok_or_else(|| FuncError::Call("unable to decode certificate".into()))?;
+        let (_, der) = pem_decode(&cert)
+            .ok_or_else(|| FuncError::Call("unable to decode certificate".into()))?;
         parse_parent(&der).map_err(|e| {
             FuncError::Call(format!("error parsing certificate: decodedCert.Bytes: {e}"))
         })?;
-        parse_private_key_pem(&key).map_err(|e| FuncError::Call(format!("error parsing private key: {e}")))?;
+        parse_private_key_pem(&key)
+            .map_err(|e| FuncError::Call(format!("error parsing private key: {e}")))?;
         cert_value(Certificate { cert, key })
     }
 
@@ -615,14 +865,36 @@ mod imp {
         outer.finalize().to_vec()
     }
 
-    pub(super) fn derive_password(counter: u32, typ: &str, password: &str, user: &str, site: &str) -> String {
+    pub(super) fn derive_password(
+        counter: u32,
+        typ: &str,
+        password: &str,
+        user: &str,
+        site: &str,
+    ) -> String {
         let templates: &[&str] = match typ {
             "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
             "long" => &[
-                "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
-                "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
-                "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
-                "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+                "CvcvnoCvcvCvcv",
+                "CvcvCvcvnoCvcv",
+                "CvcvCvcvCvcvno",
+                "CvccnoCvcvCvcv",
+                "CvccCvcvnoCvcv",
+                "CvccCvcvCvcvno",
+                "CvcvnoCvccCvcv",
+                "CvcvCvccnoCvcv",
+                "CvcvCvccCvcvno",
+                "CvcvnoCvcvCvcc",
+                "CvcvCvcvnoCvcc",
+                "CvcvCvcvCvccno",
+                "CvccnoCvccCvcv",
+                "CvccCvccnoCvcv",
+                "CvccCvccCvcvno",
+                "CvcvnoCvccCvcc",
+                "CvcvCvccnoCvcc",
+                "CvcvCvccCvccno",
+                "CvccnoCvcvCvcc",
+                "CvccCvcvnoCvcc",
                 "CvccCvcvCvccno",
             ],
             "medium" => &["CvcnoCvc", "CvcCvcno"],
@@ -720,7 +992,9 @@ mod imp {
         let cipher = aes::Aes256::new(&aes_key(password).into());
         let (iv, body) = crypt.split_at(16);
         if body.len() % 16 != 0 {
-            return Err(FuncError::Call("crypto/cipher: input not full blocks".into()));
+            return Err(FuncError::Call(
+                "crypto/cipher: input not full blocks".into(),
+            ));
         }
         let mut prev = [0u8; 16];
         prev.copy_from_slice(iv);
@@ -734,11 +1008,15 @@ mod imp {
             prev.copy_from_slice(block);
         }
         let Some(&last) = out.last() else {
-            return Err(FuncError::Call("runtime error: index out of range [-1]".into()));
+            return Err(FuncError::Call(
+                "runtime error: index out of range [-1]".into(),
+            ));
         };
         let keep = out.len() as i64 - last as i64;
         if keep < 0 {
-            return Err(FuncError::Call(format!("runtime error: slice bounds out of range [:{keep}]")));
+            return Err(FuncError::Call(format!(
+                "runtime error: slice bounds out of range [:{keep}]"
+            )));
         }
         out.truncate(keep as usize);
         ok(String::from_utf8_lossy(&out).into_owned())
@@ -766,7 +1044,12 @@ mod imp {
             if n < 128 {
                 out.push(n as u8);
             } else {
-                let bytes: Vec<u8> = n.to_be_bytes().iter().copied().skip_while(|&b| b == 0).collect();
+                let bytes: Vec<u8> = n
+                    .to_be_bytes()
+                    .iter()
+                    .copied()
+                    .skip_while(|&b| b == 0)
+                    .collect();
                 out.push(0x80 | bytes.len() as u8);
                 out.extend(bytes);
             }
@@ -841,11 +1124,15 @@ mod imp {
         }
 
         pub(crate) fn utf8_or_printable(s: &str) -> Vec<u8> {
-            let printable = s.bytes().all(|c| {
-                c.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&c)
-            });
+            let printable = s
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&c));
             // Go encodes PrintableString when possible (and '*' too, for wildcard names)
-            if printable || (s.bytes().all(|c| c.is_ascii_alphanumeric() || b" '()+,-./:=?*".contains(&c))) {
+            if printable
+                || (s
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b" '()+,-./:=?*".contains(&c)))
+            {
                 tagged(0x13, s.as_bytes())
             } else {
                 tagged(0x0c, s.as_bytes())
@@ -864,9 +1151,15 @@ mod imp {
         pub(crate) fn time(unix: i64) -> Vec<u8> {
             let (y, mo, d, h, mi, s) = civil(unix);
             if (1950..2050).contains(&y) {
-                tagged(0x17, format!("{:02}{:02}{:02}{:02}{:02}{:02}Z", y % 100, mo, d, h, mi, s).as_bytes())
+                tagged(
+                    0x17,
+                    format!("{:02}{:02}{:02}{:02}{:02}{:02}Z", y % 100, mo, d, h, mi, s).as_bytes(),
+                )
             } else {
-                tagged(0x18, format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", y, mo, d, h, mi, s).as_bytes())
+                tagged(
+                    0x18,
+                    format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", y, mo, d, h, mi, s).as_bytes(),
+                )
             }
         }
 
@@ -874,7 +1167,14 @@ mod imp {
             let days = unix.div_euclid(86400);
             let secs = unix.rem_euclid(86400);
             let (y, m, d) = crate::date::civil_from_days(days);
-            (y, m, d, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
+            (
+                y,
+                m,
+                d,
+                (secs / 3600) as u32,
+                (secs % 3600 / 60) as u32,
+                (secs % 60) as u32,
+            )
         }
 
         pub(crate) struct Reader<'a> {
@@ -942,23 +1242,148 @@ mod imp {
 
         #[test]
         fn ecdsa_and_ed25519_keys() {
-            let Value::String(k) = gen_private_key("ecdsa").unwrap() else { panic!() };
+            let Value::String(k) = gen_private_key("ecdsa").unwrap() else {
+                panic!()
+            };
             assert!(k.starts_with("-----BEGIN EC PRIVATE KEY-----"));
             assert!(matches!(parse_private_key_pem(&k), Ok(Key::Ec(_))));
-            let Value::String(k) = gen_private_key("ed25519").unwrap() else { panic!() };
+            let Value::String(k) = gen_private_key("ed25519").unwrap() else {
+                panic!()
+            };
             assert!(k.starts_with("-----BEGIN PRIVATE KEY-----"));
             assert!(matches!(parse_private_key_pem(&k), Ok(Key::Ed25519(_))));
-            let Value::Object(c) = gen_self_signed("x", &gotemplate::List::new(vec![]), &gotemplate::List::new(vec![]), 1, Some(&gen_private_key("ecdsa").unwrap().as_str().unwrap().to_string())).unwrap() else { panic!() };
-            assert!(c.field("Cert").unwrap().as_str().unwrap().contains("BEGIN CERTIFICATE"));
+            let Value::Object(c) = gen_self_signed(
+                "x",
+                &gotemplate::List::new(vec![]),
+                &gotemplate::List::new(vec![]),
+                1,
+                Some(
+                    &gen_private_key("ecdsa")
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                ),
+            )
+            .unwrap() else {
+                panic!()
+            };
+            assert!(
+                c.field("Cert")
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .contains("BEGIN CERTIFICATE")
+            );
         }
 
         #[test]
         fn aes_roundtrip_and_known_values() {
-            let Value::String(c) = encrypt_aes("secretkey", "plaintext").unwrap() else { panic!() };
-            assert_eq!(decrypt_aes("secretkey", &c).unwrap().as_str(), Some("plaintext"));
+            let Value::String(c) = encrypt_aes("secretkey", "plaintext").unwrap() else {
+                panic!()
+            };
+            assert_eq!(
+                decrypt_aes("secretkey", &c).unwrap().as_str(),
+                Some("plaintext")
+            );
             let h = bcrypt("pw");
             assert!(h.starts_with("$2a$10$"), "{h}");
             assert!(::bcrypt::verify("pw", &h).unwrap());
         }
+    }
+}
+
+#[cfg(all(test, feature = "crypto"))]
+mod dump {
+    use super::*;
+
+    fn cert(v: FuncResult) -> Certificate {
+        certificate_arg(&v.unwrap()).unwrap()
+    }
+
+    /// Writes a CA, a signed leaf, a self-signed certificate and keys to `$SPRIG_DUMP_CERTS`
+    /// so they can be checked with `openssl verify` / `openssl x509 -text`.
+    #[test]
+    fn dump_for_openssl() {
+        let Ok(dir) = std::env::var("SPRIG_DUMP_CERTS") else {
+            return;
+        };
+        let l = |v: &[&str]| gotemplate::List::new(v.iter().map(|s| Value::str(s)).collect());
+        let ca = cert(imp::gen_ca("my-ca", 365, None));
+        let leaf = cert(imp::gen_signed(
+            "leaf.example",
+            &l(&["10.1.2.3", "::1"]),
+            &l(&["a.example", "b.example"]),
+            30,
+            &ca,
+            None,
+        ));
+        let ss = cert(imp::gen_self_signed(
+            "self",
+            &l(&[]),
+            &l(&["s.example"]),
+            10,
+            None,
+        ));
+        let eckey = imp::gen_private_key("ecdsa").unwrap();
+        let ecca = cert(imp::gen_ca("ec-ca", 10, Some(eckey.as_str().unwrap())));
+        let ecleaf = cert(imp::gen_signed(
+            "ec-leaf",
+            &l(&[]),
+            &l(&["e.example"]),
+            10,
+            &ecca,
+            Some(eckey.as_str().unwrap()),
+        ));
+        let rsa4096 = imp::gen_private_key("rsa").unwrap();
+        for (name, text) in [
+            ("ca.crt", &ca.cert),
+            ("ca.key", &ca.key),
+            ("leaf.crt", &leaf.cert),
+            ("leaf.key", &leaf.key),
+            ("ss.crt", &ss.cert),
+            ("ecca.crt", &ecca.cert),
+            ("ecleaf.crt", &ecleaf.cert),
+            ("ec.key", &eckey.as_str().unwrap().to_string()),
+            ("rsa4096.key", &rsa4096.as_str().unwrap().to_string()),
+        ] {
+            std::fs::write(format!("{dir}/{name}"), text).unwrap();
+        }
+    }
+}
+
+#[cfg(all(test, feature = "crypto"))]
+mod timing {
+    /// Prints RSA key generation times (run with `--nocapture`; `SPRIG_TIME_KEYS=1`).
+    #[test]
+    fn rsa_keygen_time() {
+        if std::env::var("SPRIG_TIME_KEYS").is_err() {
+            return;
+        }
+        for bits in [2048usize, 2048, 2048, 2048, 2048, 4096, 4096, 4096] {
+            let t = std::time::Instant::now();
+            let _ = super::imp::rsa_key(bits).unwrap();
+            eprintln!("rsa {bits}: {:?}", t.elapsed());
+        }
+    }
+}
+
+#[cfg(all(test, feature = "crypto"))]
+mod modpow_timing {
+    #[test]
+    fn modpow_1024() {
+        if std::env::var("SPRIG_TIME_KEYS").is_err() {
+            return;
+        }
+        use num_bigint_dig::{BigUint, RandBigInt};
+        let mut rng = rand_core::OsRng;
+        let m: BigUint = rng.gen_biguint(1024) | BigUint::from(1u32);
+        let b: BigUint = rng.gen_biguint(1000);
+        let e: BigUint = m.clone() - BigUint::from(1u32);
+        let t = std::time::Instant::now();
+        for _ in 0..20 {
+            let _ = b.modpow(&e, &m);
+        }
+        eprintln!("modpow 1024: {:?} each", t.elapsed() / 20);
     }
 }

@@ -12,12 +12,20 @@ use crate::{arg, arg_str, ok, reg};
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Any, String as S};
     reg(m, "now", &[], |_| Ok(GoTime::now().into_value()));
-    reg(m, "date", &[S, Any], |a| ok(date_in_zone(&arg_str(a, 0), &arg(a, 1), "Local")));
+    reg(m, "date", &[S, Any], |a| {
+        ok(date_in_zone(&arg_str(a, 0), &arg(a, 1), "Local"))
+    });
     for name in ["dateInZone", "date_in_zone"] {
-        reg(m, name, &[S, Any, S], |a| ok(date_in_zone(&arg_str(a, 0), &arg(a, 1), &arg_str(a, 2))));
+        reg(m, name, &[S, Any, S], |a| {
+            ok(date_in_zone(&arg_str(a, 0), &arg(a, 1), &arg_str(a, 2)))
+        });
     }
-    reg(m, "htmlDate", &[Any], |a| ok(date_in_zone("2006-01-02", &arg(a, 0), "Local")));
-    reg(m, "htmlDateInZone", &[Any, S], |a| ok(date_in_zone("2006-01-02", &arg(a, 0), &arg_str(a, 1))));
+    reg(m, "htmlDate", &[Any], |a| {
+        ok(date_in_zone("2006-01-02", &arg(a, 0), "Local"))
+    });
+    reg(m, "htmlDateInZone", &[Any, S], |a| {
+        ok(date_in_zone("2006-01-02", &arg(a, 0), &arg_str(a, 1)))
+    });
     for name in ["dateModify", "date_modify"] {
         reg(m, name, &[S, Any], |a| {
             let t = time_arg(&arg(a, 1))?;
@@ -35,21 +43,26 @@ pub(crate) fn register(m: &mut FuncMap) {
         });
     }
     reg(m, "toDate", &[S, S], |a| {
-        Ok(parse_time(&arg_str(a, 0), &arg_str(a, 1), &Zone::local()).unwrap_or_else(|_| GoTime::zero()).into_value())
+        Ok(parse_time(&arg_str(a, 0), &arg_str(a, 1), &Zone::local())
+            .unwrap_or_else(|_| GoTime::zero())
+            .into_value())
     });
     reg(m, "mustToDate", &[S, S], |a| {
         parse_time(&arg_str(a, 0), &arg_str(a, 1), &Zone::local())
             .map(GoTime::into_value)
             .map_err(FuncError::Call)
     });
-    reg(m, "unixEpoch", &[Any], |a| ok(time_arg(&arg(a, 0))?.secs.to_string()));
+    reg(m, "unixEpoch", &[Any], |a| {
+        ok(time_arg(&arg(a, 0))?.secs.to_string())
+    });
     reg(m, "ago", &[Any], |a| {
         let t = match arg(a, 0) {
             Value::Int(i, IntTy::Int64 | IntTy::Int) => GoTime::from_unix(i, 0, Zone::local()),
             v => time_of(&v).unwrap_or_else(GoTime::now),
         };
         let now = GoTime::now();
-        let d = (now.secs as i128 * 1_000_000_000 + now.nsec as i128) - (t.secs as i128 * 1_000_000_000 + t.nsec as i128);
+        let d = (now.secs as i128 * 1_000_000_000 + now.nsec as i128)
+            - (t.secs as i128 * 1_000_000_000 + t.nsec as i128);
         let d = d.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
         ok(format_duration(round_duration(d, 1_000_000_000)))
     });
@@ -68,7 +81,8 @@ pub(crate) fn register(m: &mut FuncMap) {
             v => match time_of(&v) {
                 Some(t) => {
                     let now = GoTime::now();
-                    (now.secs - t.secs).saturating_mul(1_000_000_000) + (now.nsec as i64 - t.nsec as i64)
+                    (now.secs - t.secs).saturating_mul(1_000_000_000)
+                        + (now.nsec as i64 - t.nsec as i64)
                 }
                 None => 0,
             },
@@ -80,7 +94,13 @@ pub(crate) fn register(m: &mut FuncMap) {
 fn duration_round(d: i64) -> String {
     let u = d.unsigned_abs();
     const S: u64 = 1_000_000_000;
-    let (year, month, day, hour, minute) = (S * 3600 * 24 * 365, S * 3600 * 24 * 30, S * 3600 * 24, S * 3600, S * 60);
+    let (year, month, day, hour, minute) = (
+        S * 3600 * 24 * 365,
+        S * 3600 * 24 * 30,
+        S * 3600 * 24,
+        S * 3600,
+        S * 60,
+    );
     if u > year {
         format!("{}y", u / year)
     } else if u > month {
@@ -123,7 +143,9 @@ fn time_arg(v: &Value) -> Result<GoTime, FuncError> {
             Value::Object(o) => o.type_name(),
             other => other.go_type(),
         };
-        FuncError::Call(format!("wrong type for value; expected time.Time; got {got}"))
+        FuncError::Call(format!(
+            "wrong type for value; expected time.Time; got {got}"
+        ))
     })
 }
 
@@ -135,24 +157,46 @@ fn process_start() -> std::time::Instant {
 impl GoTime {
     fn now() -> GoTime {
         let start = process_start();
-        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         let mono = start.elapsed().as_nanos() as i64;
-        GoTime { secs: d.as_secs() as i64, nsec: d.subsec_nanos(), zone: Zone::local(), mono: Some(mono.max(1)) }
+        GoTime {
+            secs: d.as_secs() as i64,
+            nsec: d.subsec_nanos(),
+            zone: Zone::local(),
+            mono: Some(mono.max(1)),
+        }
     }
 
     fn zero() -> GoTime {
         // January 1, year 1, 00:00:00 UTC
-        GoTime { secs: -62_135_596_800, nsec: 0, zone: Zone::utc(), mono: None }
+        GoTime {
+            secs: -62_135_596_800,
+            nsec: 0,
+            zone: Zone::utc(),
+            mono: None,
+        }
     }
 
     fn from_unix(secs: i64, nsec: u32, zone: Rc<Zone>) -> GoTime {
-        GoTime { secs, nsec, zone, mono: None }
+        GoTime {
+            secs,
+            nsec,
+            zone,
+            mono: None,
+        }
     }
 
     fn add_nanos(&self, d: i64) -> GoTime {
         let total = self.nsec as i64 + d.rem_euclid(1_000_000_000);
         let secs = self.secs + d.div_euclid(1_000_000_000) + total / 1_000_000_000;
-        GoTime { secs, nsec: (total % 1_000_000_000) as u32, zone: self.zone.clone(), mono: self.mono.map(|m| m + d) }
+        GoTime {
+            secs,
+            nsec: (total % 1_000_000_000) as u32,
+            zone: self.zone.clone(),
+            mono: self.mono.map(|m| m + d),
+        }
     }
 
     fn into_value(self) -> Value {
@@ -160,7 +204,10 @@ impl GoTime {
     }
 
     fn in_zone(&self, zone: Rc<Zone>) -> GoTime {
-        GoTime { zone, ..self.clone() }
+        GoTime {
+            zone,
+            ..self.clone()
+        }
     }
 
     /// `Time.Format`.
@@ -174,7 +221,11 @@ impl GoTime {
         if let Some(m) = self.mono {
             let sign = if m < 0 { '-' } else { '+' };
             let a = m.unsigned_abs();
-            s.push_str(&format!(" m={sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000));
+            s.push_str(&format!(
+                " m={sign}{}.{:09}",
+                a / 1_000_000_000,
+                a % 1_000_000_000
+            ));
         }
         s
     }
@@ -196,8 +247,23 @@ impl Object for GoTime {
     fn has_method(&self, name: &str) -> bool {
         matches!(
             name,
-            "Format" | "Unix" | "UnixMilli" | "UnixNano" | "Year" | "Month" | "Day" | "Hour" | "Minute"
-                | "Second" | "Nanosecond" | "YearDay" | "Weekday" | "UTC" | "Local" | "String" | "IsZero"
+            "Format"
+                | "Unix"
+                | "UnixMilli"
+                | "UnixNano"
+                | "Year"
+                | "Month"
+                | "Day"
+                | "Hour"
+                | "Minute"
+                | "Second"
+                | "Nanosecond"
+                | "YearDay"
+                | "Weekday"
+                | "UTC"
+                | "Local"
+                | "String"
+                | "IsZero"
         )
     }
 
@@ -214,7 +280,11 @@ impl Object for GoTime {
             },
             "Unix" => Value::int64(self.secs),
             "UnixMilli" => Value::int64(self.secs * 1000 + self.nsec as i64 / 1_000_000),
-            "UnixNano" => Value::int64(self.secs.wrapping_mul(1_000_000_000).wrapping_add(self.nsec as i64)),
+            "UnixNano" => Value::int64(
+                self.secs
+                    .wrapping_mul(1_000_000_000)
+                    .wrapping_add(self.nsec as i64),
+            ),
             "Year" => Value::int(y),
             "Month" => Value::str(MONTHS[(mo - 1) as usize]),
             "Day" => Value::int(d as i64),
@@ -233,7 +303,9 @@ impl Object for GoTime {
     }
 
     fn to_value(&self) -> Option<Value> {
-        Some(Value::str(self.format("2006-01-02T15:04:05.999999999Z07:00")))
+        Some(Value::str(
+            self.format("2006-01-02T15:04:05.999999999Z07:00"),
+        ))
     }
 
     fn format_v(&self) -> Option<String> {
@@ -247,7 +319,9 @@ impl Object for GoTime {
 
 fn date_in_zone(layout: &str, date: &Value, zone: &str) -> String {
     let t = match date {
-        Value::Int(i, IntTy::Int64 | IntTy::Int | IntTy::Int32) => GoTime::from_unix(*i, 0, Zone::utc()),
+        Value::Int(i, IntTy::Int64 | IntTy::Int | IntTy::Int32) => {
+            GoTime::from_unix(*i, 0, Zone::utc())
+        }
         other => time_of(other).unwrap_or_else(GoTime::now),
     };
     let z = Zone::load(zone).unwrap_or_else(Zone::utc);
@@ -257,10 +331,28 @@ fn date_in_zone(layout: &str, date: &Value, zone: &str) -> String {
 // ---------- calendar ----------
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 /// (year, month 1–12, day 1–31) of a day count since 1970-01-01 (proleptic Gregorian).
 pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -320,7 +412,11 @@ pub(crate) struct Zone {
 
 impl Zone {
     fn fixed(offset: i32, abbr: &str) -> Rc<Zone> {
-        Rc::new(Zone { trans: Vec::new(), types: vec![(offset, abbr.to_string())], rule: None })
+        Rc::new(Zone {
+            trans: Vec::new(),
+            types: vec![(offset, abbr.to_string())],
+            rule: None,
+        })
     }
 
     pub(crate) fn utc() -> Rc<Zone> {
@@ -337,7 +433,11 @@ impl Zone {
                     return Zone::utc();
                 }
                 if name.starts_with('/') {
-                    std::fs::read(name).ok().and_then(|b| parse_tzif(&b)).map(Rc::new).unwrap_or_else(Zone::utc)
+                    std::fs::read(name)
+                        .ok()
+                        .and_then(|b| parse_tzif(&b))
+                        .map(Rc::new)
+                        .unwrap_or_else(Zone::utc)
                 } else {
                     Zone::load(name).unwrap_or_else(Zone::utc)
                 }
@@ -364,7 +464,15 @@ impl Zone {
         if let Ok(z) = std::env::var("ZONEINFO") {
             dirs.push(z);
         }
-        dirs.extend(["/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ", "/etc/zoneinfo"].map(String::from));
+        dirs.extend(
+            [
+                "/usr/share/zoneinfo",
+                "/usr/share/lib/zoneinfo",
+                "/usr/lib/locale/TZ",
+                "/etc/zoneinfo",
+            ]
+            .map(String::from),
+        );
         for d in dirs {
             if let Ok(b) = std::fs::read(format!("{d}/{name}")) {
                 return parse_tzif(&b).map(Rc::new);
@@ -428,7 +536,11 @@ fn parse_tzif(b: &[u8]) -> Option<Zone> {
     let mut p = base + 44;
     let mut trans = Vec::with_capacity(timecnt);
     for i in 0..timecnt {
-        let t = if tsize == 8 { be64(b, p + 8 * i)? } else { be32(b, p + 4 * i)? };
+        let t = if tsize == 8 {
+            be64(b, p + 8 * i)?
+        } else {
+            be32(b, p + 4 * i)?
+        };
         trans.push(t);
     }
     p += timecnt * tsize;
@@ -445,8 +557,15 @@ fn parse_tzif(b: &[u8]) -> Option<Zone> {
     let types: Vec<(i32, String)> = raw_types
         .into_iter()
         .map(|(off, ai)| {
-            let end = chars[ai.min(chars.len())..].iter().position(|&c| c == 0).map(|e| ai + e).unwrap_or(chars.len());
-            (off, String::from_utf8_lossy(&chars[ai.min(chars.len())..end]).into_owned())
+            let end = chars[ai.min(chars.len())..]
+                .iter()
+                .position(|&c| c == 0)
+                .map(|e| ai + e)
+                .unwrap_or(chars.len());
+            (
+                off,
+                String::from_utf8_lossy(&chars[ai.min(chars.len())..end]).into_owned(),
+            )
         })
         .collect();
     if types.is_empty() {
@@ -460,7 +579,11 @@ fn parse_tzif(b: &[u8]) -> Option<Zone> {
     } else {
         None
     };
-    Some(Zone { trans: trans.into_iter().zip(idx).collect(), types, rule })
+    Some(Zone {
+        trans: trans.into_iter().zip(idx).collect(),
+        types,
+        rule,
+    })
 }
 
 /// A POSIX TZ rule such as `EST5EDT,M3.2.0,M11.1.0` (only the `Mm.w.d` date form).
@@ -526,10 +649,17 @@ impl Rule {
         // POSIX offsets are west of UTC
         let std_off = -offset(&mut i)?;
         if i >= b.len() {
-            return Some(Rule { std: (std_name, std_off), dst: None });
+            return Some(Rule {
+                std: (std_name, std_off),
+                dst: None,
+            });
         }
         let dst_name = name(&mut i)?;
-        let dst_off = if b.get(i) != Some(&b',') { -offset(&mut i)? } else { std_off + 3600 };
+        let dst_off = if b.get(i) != Some(&b',') {
+            -offset(&mut i)?
+        } else {
+            std_off + 3600
+        };
         let date = |i: &mut usize| -> Option<(RuleDate, i32)> {
             if b.get(*i) != Some(&b',') || b.get(*i + 1) != Some(&b'M') {
                 return None;
@@ -538,7 +668,11 @@ impl Rule {
             let rest = &s[*i..];
             let end = rest.find([',', '/']).unwrap_or(rest.len());
             let mut it = rest[..end].split('.').map(|x| x.parse::<u32>().ok());
-            let d = RuleDate { month: it.next()??, week: it.next()??, day: it.next()?? };
+            let d = RuleDate {
+                month: it.next()??,
+                week: it.next()??,
+                day: it.next()??,
+            };
             *i += end;
             let mut t = 7200;
             if b.get(*i) == Some(&b'/') {
@@ -549,7 +683,10 @@ impl Rule {
         };
         let (start, st) = date(&mut i)?;
         let (end, et) = date(&mut i)?;
-        Some(Rule { std: (std_name, std_off), dst: Some((dst_name, dst_off, start, st, end, et)) })
+        Some(Rule {
+            std: (std_name, std_off),
+            dst: Some((dst_name, dst_off, start, st, end, et)),
+        })
     }
 
     fn lookup(&self, secs: i64) -> (i32, String) {
@@ -569,8 +706,16 @@ impl Rule {
         };
         let s = at(start, *st, self.std.1);
         let e = at(end, *et, *doff);
-        let in_dst = if s < e { secs >= s && secs < e } else { !(secs >= e && secs < s) };
-        if in_dst { (*doff, dn.clone()) } else { (self.std.1, self.std.0.clone()) }
+        let in_dst = if s < e {
+            secs >= s && secs < e
+        } else {
+            !(secs >= e && secs < s)
+        };
+        if in_dst {
+            (*doff, dn.clone())
+        } else {
+            (self.std.1, self.std.0.clone())
+        }
     }
 }
 
@@ -647,8 +792,14 @@ fn next_std(l: &str) -> (&str, Option<Std>, &str) {
             b'0' => {
                 if let Some(&c) = b.get(i + 1) {
                     if (b'1'..=b'6').contains(&c) {
-                        let std = [Std::ZeroMonth, Std::ZeroDay, Std::ZeroHour12, Std::ZeroMinute, Std::ZeroSecond, Std::Year]
-                            [(c - b'1') as usize];
+                        let std = [
+                            Std::ZeroMonth,
+                            Std::ZeroDay,
+                            Std::ZeroHour12,
+                            Std::ZeroMinute,
+                            Std::ZeroSecond,
+                            Std::Year,
+                        ][(c - b'1') as usize];
                         return r(std, 2);
                     }
                 }
@@ -806,7 +957,11 @@ fn format_layout(layout: &str, local: i64, nsec: u32, offset: i32, abbr: &str) -
             tz => {
                 let iso = matches!(
                     tz,
-                    Std::Iso8601Tz | Std::Iso8601ColonTz | Std::Iso8601SecondsTz | Std::Iso8601ShortTz | Std::Iso8601ColonSecondsTz
+                    Std::Iso8601Tz
+                        | Std::Iso8601ColonTz
+                        | Std::Iso8601SecondsTz
+                        | Std::Iso8601ShortTz
+                        | Std::Iso8601ColonSecondsTz
                 );
                 if offset == 0 && iso {
                     out.push('Z');
@@ -822,13 +977,25 @@ fn format_layout(layout: &str, local: i64, nsec: u32, offset: i32, abbr: &str) -
                     out.push('+');
                 }
                 pad(&mut out, (zone / 60) as i64, 2);
-                if matches!(tz, Std::Iso8601ColonTz | Std::NumColonTz | Std::Iso8601ColonSecondsTz | Std::NumColonSecondsTz) {
+                if matches!(
+                    tz,
+                    Std::Iso8601ColonTz
+                        | Std::NumColonTz
+                        | Std::Iso8601ColonSecondsTz
+                        | Std::NumColonSecondsTz
+                ) {
                     out.push(':');
                 }
                 if !matches!(tz, Std::NumShortTz | Std::Iso8601ShortTz) {
                     pad(&mut out, (zone % 60) as i64, 2);
                 }
-                if matches!(tz, Std::Iso8601SecondsTz | Std::NumSecondsTz | Std::NumColonSecondsTz | Std::Iso8601ColonSecondsTz) {
+                if matches!(
+                    tz,
+                    Std::Iso8601SecondsTz
+                        | Std::NumSecondsTz
+                        | Std::NumColonSecondsTz
+                        | Std::Iso8601ColonSecondsTz
+                ) {
                     if matches!(tz, Std::NumColonSecondsTz | Std::Iso8601ColonSecondsTz) {
                         out.push(':');
                     }
@@ -851,13 +1018,18 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
             crate::fmt::quote(elem)
         )
     };
-    let (mut year, mut month, mut day, mut hour, mut min, mut sec, mut nsec) = (1i64, 1u32, 1u32, 0i64, 0i64, 0i64, 0u32);
+    let (mut year, mut month, mut day, mut hour, mut min, mut sec, mut nsec) =
+        (1i64, 1u32, 1u32, 0i64, 0i64, 0i64, 0u32);
     let mut pm: Option<bool> = None;
     let mut zone_off: Option<i32> = None;
     let mut l = layout;
     let mut v = value;
     let num = |v: &mut &str, min_digits: usize, max_digits: usize| -> Option<i64> {
-        let n = v.bytes().take(max_digits).take_while(u8::is_ascii_digit).count();
+        let n = v
+            .bytes()
+            .take(max_digits)
+            .take_while(u8::is_ascii_digit)
+            .count();
         if n < min_digits {
             return None;
         }
@@ -875,7 +1047,11 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
         v = &v[prefix.len()..];
         let Some(std) = std else {
             if !v.is_empty() {
-                return Err(format!("parsing time {}: extra text: {}", crate::fmt::quote(value), crate::fmt::quote(v)));
+                return Err(format!(
+                    "parsing time {}: extra text: {}",
+                    crate::fmt::quote(value),
+                    crate::fmt::quote(v)
+                ));
             }
             break;
         };
@@ -889,17 +1065,25 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                 year = if y >= 69 { 1900 + y } else { 2000 + y };
             }
             Std::ZeroMonth | Std::NumMonth => {
-                let (a, bmax) = if std == Std::ZeroMonth { (2, 2) } else { (1, 2) };
+                let (a, bmax) = if std == Std::ZeroMonth {
+                    (2, 2)
+                } else {
+                    (1, 2)
+                };
                 let m = num(&mut v, a, bmax).ok_or_else(bad)?;
                 if !(1..=12).contains(&m) {
-                    return Err(format!("parsing time {}: month out of range", crate::fmt::quote(value)));
+                    return Err(format!(
+                        "parsing time {}: month out of range",
+                        crate::fmt::quote(value)
+                    ));
                 }
                 month = m as u32;
             }
             Std::Month | Std::LongMonth => {
                 let found = MONTHS.iter().enumerate().find_map(|(i, name)| {
                     let cand = if std == Std::Month { &name[..3] } else { name };
-                    (v.len() >= cand.len() && v[..cand.len()].eq_ignore_ascii_case(cand)).then_some((i, cand.len()))
+                    (v.len() >= cand.len() && v[..cand.len()].eq_ignore_ascii_case(cand))
+                        .then_some((i, cand.len()))
                 });
                 let (i, n) = found.ok_or_else(bad)?;
                 month = i as u32 + 1;
@@ -907,8 +1091,13 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
             }
             Std::WeekDay | Std::LongWeekDay => {
                 let found = DAYS.iter().find_map(|name| {
-                    let cand = if std == Std::WeekDay { &name[..3] } else { name };
-                    (v.len() >= cand.len() && v[..cand.len()].eq_ignore_ascii_case(cand)).then_some(cand.len())
+                    let cand = if std == Std::WeekDay {
+                        &name[..3]
+                    } else {
+                        name
+                    };
+                    (v.len() >= cand.len() && v[..cand.len()].eq_ignore_ascii_case(cand))
+                        .then_some(cand.len())
                 });
                 v = &v[found.ok_or_else(bad)?..];
             }
@@ -921,12 +1110,18 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
             }
             Std::Hour => hour = num(&mut v, 2, 2).ok_or_else(bad)?,
             Std::Hour12 | Std::ZeroHour12 => {
-                hour = num(&mut v, if std == Std::ZeroHour12 { 2 } else { 1 }, 2).ok_or_else(bad)?;
+                hour =
+                    num(&mut v, if std == Std::ZeroHour12 { 2 } else { 1 }, 2).ok_or_else(bad)?;
                 if hour > 12 {
-                    return Err(format!("parsing time {}: hour out of range", crate::fmt::quote(value)));
+                    return Err(format!(
+                        "parsing time {}: hour out of range",
+                        crate::fmt::quote(value)
+                    ));
                 }
             }
-            Std::Minute | Std::ZeroMinute => min = num(&mut v, if std == Std::ZeroMinute { 2 } else { 1 }, 2).ok_or_else(bad)?,
+            Std::Minute | Std::ZeroMinute => {
+                min = num(&mut v, if std == Std::ZeroMinute { 2 } else { 1 }, 2).ok_or_else(bad)?
+            }
             Std::Second | Std::ZeroSecond => {
                 sec = num(&mut v, if std == Std::ZeroSecond { 2 } else { 1 }, 2).ok_or_else(bad)?;
                 // Go accepts a fractional second after seconds even if the layout has none
@@ -978,7 +1173,14 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
             }
             _ => {
                 if v.starts_with('Z')
-                    && matches!(std, Std::Iso8601Tz | Std::Iso8601ColonTz | Std::Iso8601SecondsTz | Std::Iso8601ShortTz | Std::Iso8601ColonSecondsTz)
+                    && matches!(
+                        std,
+                        Std::Iso8601Tz
+                            | Std::Iso8601ColonTz
+                            | Std::Iso8601SecondsTz
+                            | Std::Iso8601ShortTz
+                            | Std::Iso8601ColonSecondsTz
+                    )
                 {
                     v = &v[1..];
                     zone_off = Some(0);
@@ -992,7 +1194,13 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                 v = &v[1..];
                 let h = num(&mut v, 2, 2).ok_or_else(bad)?;
                 let mut m = 0;
-                let colon = matches!(std, Std::Iso8601ColonTz | Std::NumColonTz | Std::Iso8601ColonSecondsTz | Std::NumColonSecondsTz);
+                let colon = matches!(
+                    std,
+                    Std::Iso8601ColonTz
+                        | Std::NumColonTz
+                        | Std::Iso8601ColonSecondsTz
+                        | Std::NumColonSecondsTz
+                );
                 if !matches!(std, Std::NumShortTz | Std::Iso8601ShortTz) {
                     if colon {
                         v = v.strip_prefix(':').ok_or_else(bad)?;
@@ -1000,7 +1208,13 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                     m = num(&mut v, 2, 2).ok_or_else(bad)?;
                 }
                 let mut s = 0;
-                if matches!(std, Std::Iso8601SecondsTz | Std::NumSecondsTz | Std::NumColonSecondsTz | Std::Iso8601ColonSecondsTz) {
+                if matches!(
+                    std,
+                    Std::Iso8601SecondsTz
+                        | Std::NumSecondsTz
+                        | Std::NumColonSecondsTz
+                        | Std::Iso8601ColonSecondsTz
+                ) {
                     if colon {
                         v = v.strip_prefix(':').ok_or_else(bad)?;
                     }
@@ -1018,14 +1232,21 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
         }
     }
     if day < 1 || day > days_in_month(year, month) {
-        return Err(format!("parsing time {}: day out of range", crate::fmt::quote(value)));
+        return Err(format!(
+            "parsing time {}: day out of range",
+            crate::fmt::quote(value)
+        ));
     }
     let local = days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
     let (secs, zone) = match zone_off {
         Some(off) => {
             let secs = local - off as i64;
             let (loff, _) = loc.lookup(secs);
-            if loff == off { (secs, loc.clone()) } else { (secs, Zone::fixed(off, "")) }
+            if loff == off {
+                (secs, loc.clone())
+            } else {
+                (secs, Zone::fixed(off, ""))
+            }
         }
         None => {
             // wall clock in `loc`: guess with the offset at that instant, then correct
@@ -1061,15 +1282,24 @@ pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
     let mut total: f64 = 0.0;
     let mut total_i: i128 = 0;
     while !s.is_empty() {
-        let n = s.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
+        let n = s
+            .bytes()
+            .take_while(|c| c.is_ascii_digit() || *c == b'.')
+            .count();
         if n == 0 || &s[..n] == "." {
             return Err(quoted());
         }
         let numtxt = &s[..n];
         s = &s[n..];
-        let u = s.bytes().take_while(|c| !(c.is_ascii_digit() || *c == b'.')).count();
+        let u = s
+            .bytes()
+            .take_while(|c| !(c.is_ascii_digit() || *c == b'.'))
+            .count();
         if u == 0 {
-            return Err(format!("time: missing unit in duration {}", crate::fmt::quote(orig)));
+            return Err(format!(
+                "time: missing unit in duration {}",
+                crate::fmt::quote(orig)
+            ));
         }
         let unit = &s[..u];
         s = &s[u..];
@@ -1085,11 +1315,15 @@ pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
                     "time: unknown unit {} in duration {}",
                     crate::fmt::quote(unit),
                     crate::fmt::quote(orig)
-                ))
+                ));
             }
         };
         let (ip, fp) = numtxt.split_once('.').unwrap_or((numtxt, ""));
-        let iv: i128 = if ip.is_empty() { 0 } else { ip.parse().map_err(|_| quoted())? };
+        let iv: i128 = if ip.is_empty() {
+            0
+        } else {
+            ip.parse().map_err(|_| quoted())?
+        };
         total_i += iv * scale;
         if !fp.is_empty() {
             let f: f64 = format!("0.{fp}").parse().map_err(|_| quoted())?;
@@ -1111,7 +1345,11 @@ fn round_duration(d: i64, m: i64) -> i64 {
     let r = d % m;
     if d < 0 {
         let r = -r;
-        if r + r < m { d + r } else { d.saturating_sub(m).saturating_add(r) }
+        if r + r < m {
+            d + r
+        } else {
+            d.saturating_sub(m).saturating_add(r)
+        }
     } else if r + r < m {
         d - r
     } else {
@@ -1175,9 +1413,18 @@ mod tests {
     #[test]
     fn layouts() {
         let t = GoTime::from_unix(1_700_000_123, 45_000_000, Zone::utc());
-        assert_eq!(t.format("2006-01-02T15:04:05.000Z07:00"), "2023-11-14T22:15:23.045Z");
-        assert_eq!(t.format("Mon Jan _2 3:4:5 PM MST 06 .999"), "Tue Nov 14 10:15:23 PM UTC 23 .045");
-        assert_eq!(t.format("January 2, 2006 -07:00 002"), "November 14, 2023 +00:00 318");
+        assert_eq!(
+            t.format("2006-01-02T15:04:05.000Z07:00"),
+            "2023-11-14T22:15:23.045Z"
+        );
+        assert_eq!(
+            t.format("Mon Jan _2 3:4:5 PM MST 06 .999"),
+            "Tue Nov 14 10:15:23 PM UTC 23 .045"
+        );
+        assert_eq!(
+            t.format("January 2, 2006 -07:00 002"),
+            "November 14, 2023 +00:00 318"
+        );
     }
 
     #[test]
@@ -1194,7 +1441,12 @@ mod tests {
 
     #[test]
     fn parse_roundtrip() {
-        let t = parse_time("2006-01-02T15:04:05Z07:00", "2024-03-05T10:20:30+02:00", &Zone::utc()).unwrap();
+        let t = parse_time(
+            "2006-01-02T15:04:05Z07:00",
+            "2024-03-05T10:20:30+02:00",
+            &Zone::utc(),
+        )
+        .unwrap();
         assert_eq!(t.secs, 1_709_626_830);
         let t = parse_time("2006-01-02", "2024-03-05", &Zone::utc()).unwrap();
         assert_eq!(t.secs, 1_709_596_800);

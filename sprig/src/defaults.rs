@@ -8,6 +8,10 @@ use crate::{arg, arg_str, json, ok, reg, regv};
 
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Any, Bool, String as S};
+    // Helm wraps `fail` so its message reaches the user verbatim ("execution error at (…): msg").
+    reg(m, "fail", &[S], |a| Err(FuncError::Abort(arg_str(a, 0))));
+    // Helm replaces Sprig's DNS lookup: without `--enable-dns` it returns "".
+    reg(m, "getHostByName", &[S], |_| ok(""));
     regv(m, "default", &[Any], Any, |a| {
         let given = a.get(1);
         match given {
@@ -16,37 +20,57 @@ pub(crate) fn register(m: &mut FuncMap) {
         }
     });
     reg(m, "empty", &[Any], |a| ok(empty(&arg(a, 0))));
-    regv(m, "coalesce", &[], Any, |a| Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil)));
+    regv(m, "coalesce", &[], Any, |a| {
+        Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil))
+    });
     regv(m, "all", &[], Any, |a| ok(a.iter().all(|v| !empty(v))));
     regv(m, "any", &[], Any, |a| ok(a.iter().any(|v| !empty(v))));
     reg(m, "ternary", &[Any, Any, Bool], |a| {
-        Ok(if matches!(a.get(2), Some(Value::Bool(true))) { arg(a, 0) } else { arg(a, 1) })
+        Ok(if matches!(a.get(2), Some(Value::Bool(true))) {
+            arg(a, 0)
+        } else {
+            arg(a, 1)
+        })
     });
-    reg(m, "fromJson", &[S], |a| Ok(json::unmarshal(&arg_str(a, 0)).unwrap_or(Value::Nil)));
+    reg(m, "fromJson", &[S], |a| {
+        Ok(json::unmarshal(&arg_str(a, 0)).unwrap_or(Value::Nil))
+    });
     reg(m, "mustFromJson", &[S], |a| {
         json::unmarshal(&arg_str(a, 0)).map_err(|e| FuncError::Call(e.0))
     });
-    reg(m, "toJson", &[Any], |a| ok(json::marshal(&arg(a, 0), None, true).unwrap_or_default()));
+    reg(m, "toJson", &[Any], |a| {
+        ok(json::marshal(&arg(a, 0), None, true).unwrap_or_default())
+    });
     reg(m, "mustToJson", &[Any], |a| {
-        json::marshal(&arg(a, 0), None, true).map(Value::from).map_err(|e| FuncError::Call(e.0))
+        json::marshal(&arg(a, 0), None, true)
+            .map(Value::from)
+            .map_err(|e| FuncError::Call(e.0))
     });
     reg(m, "toPrettyJson", &[Any], |a| {
         ok(json::marshal(&arg(a, 0), Some("  "), true).unwrap_or_default())
     });
     reg(m, "mustToPrettyJson", &[Any], |a| {
-        json::marshal(&arg(a, 0), Some("  "), true).map(Value::from).map_err(|e| FuncError::Call(e.0))
+        json::marshal(&arg(a, 0), Some("  "), true)
+            .map(Value::from)
+            .map_err(|e| FuncError::Call(e.0))
     });
     reg(m, "toRawJson", &[Any], |a| {
-        json::marshal(&arg(a, 0), None, false).map(Value::from).map_err(|e| FuncError::Call(e.0))
+        json::marshal(&arg(a, 0), None, false)
+            .map(Value::from)
+            .map_err(|e| FuncError::Call(e.0))
     });
     reg(m, "mustToRawJson", &[Any], |a| {
-        json::marshal(&arg(a, 0), None, false).map(Value::from).map_err(|e| FuncError::Call(e.0))
+        json::marshal(&arg(a, 0), None, false)
+            .map(Value::from)
+            .map_err(|e| FuncError::Call(e.0))
     });
     for name in ["deepCopy", "mustDeepCopy"] {
         reg(m, name, &[Any], |a| {
             let v = arg(a, 0);
             if v.is_nil() {
-                return Err(FuncError::Call("reflect: call of reflect.Value.Type on zero Value".into()));
+                return Err(FuncError::Call(
+                    "reflect: call of reflect.Value.Type on zero Value".into(),
+                ));
             }
             Ok(deep_copy(&v))
         });

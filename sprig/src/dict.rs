@@ -11,7 +11,11 @@ use crate::{arg, arg_map, arg_str, ok, reg, regv};
 
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Any, Map as M, String as S};
-    reg(m, "get", &[M, S], |a| Ok(arg_map(a, 0).get(&arg_str(a, 1)).unwrap_or_else(|| Value::str(""))));
+    reg(m, "get", &[M, S], |a| {
+        Ok(arg_map(a, 0)
+            .get(&arg_str(a, 1))
+            .unwrap_or_else(|| Value::str("")))
+    });
     reg(m, "set", &[M, S, Any], |a| {
         let d = arg_map(a, 0);
         d.insert(arg_str(a, 1), arg(a, 2));
@@ -22,11 +26,14 @@ pub(crate) fn register(m: &mut FuncMap) {
         d.remove(&arg_str(a, 1));
         ok(d)
     });
-    reg(m, "hasKey", &[M, S], |a| ok(arg_map(a, 0).contains_key(&arg_str(a, 1))));
+    reg(m, "hasKey", &[M, S], |a| {
+        ok(arg_map(a, 0).contains_key(&arg_str(a, 1)))
+    });
     regv(m, "pluck", &[S], M, |a| {
         let key = arg_str(a, 0);
-        let out: Vec<Value> =
-            (1..a.len()).filter_map(|i| arg_map(a, i).get(&key)).collect();
+        let out: Vec<Value> = (1..a.len())
+            .filter_map(|i| arg_map(a, i).get(&key))
+            .collect();
         ok(Value::list(out))
     });
     regv(m, "keys", &[], M, |a| {
@@ -50,8 +57,11 @@ pub(crate) fn register(m: &mut FuncMap) {
     regv(m, "omit", &[M], S, |a| {
         let d = arg_map(a, 0);
         let drop: Vec<String> = (1..a.len()).map(|i| arg_str(a, i)).collect();
-        let out: BTreeMap<String, Value> =
-            d.entries().into_iter().filter(|(k, _)| !drop.contains(k)).collect();
+        let out: BTreeMap<String, Value> = d
+            .entries()
+            .into_iter()
+            .filter(|(k, _)| !drop.contains(k))
+            .collect();
         ok(Value::map(out))
     });
     regv(m, "dict", &[], Any, |a| {
@@ -64,9 +74,12 @@ pub(crate) fn register(m: &mut FuncMap) {
         }
         ok(Value::map(out))
     });
-    for (name, overwrite) in
-        [("merge", false), ("mustMerge", false), ("mergeOverwrite", true), ("mustMergeOverwrite", true)]
-    {
+    for (name, overwrite) in [
+        ("merge", false),
+        ("mustMerge", false),
+        ("mergeOverwrite", true),
+        ("mustMergeOverwrite", true),
+    ] {
         regv(m, name, &[M], M, move |a| {
             let dst = arg_map(a, 0);
             for i in 1..a.len() {
@@ -75,7 +88,15 @@ pub(crate) fn register(m: &mut FuncMap) {
             ok(dst)
         });
     }
-    reg(m, "values", &[M], |a| ok(Value::list(arg_map(a, 0).entries().into_iter().map(|(_, v)| v).collect())));
+    reg(m, "values", &[M], |a| {
+        ok(Value::list(
+            arg_map(a, 0)
+                .entries()
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+        ))
+    });
     regv(m, "dig", &[], Any, dig);
 }
 
@@ -120,8 +141,14 @@ pub(crate) fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
 }
 
 fn iface_conv(v: &Value, want: &str) -> FuncError {
-    let have = if v.is_nil() { "nil".to_string() } else { v.go_type() };
-    FuncError::Call(format!("interface conversion: interface {{}} is {have}, not {want}"))
+    let have = if v.is_nil() {
+        "nil".to_string()
+    } else {
+        v.go_type()
+    };
+    FuncError::Call(format!(
+        "interface conversion: interface {{}} is {have}, not {want}"
+    ))
 }
 
 fn plain_map(v: &Value) -> Option<Map> {

@@ -9,24 +9,36 @@ use crate::{arg_str, ok, reg};
 
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::String as S;
-    reg(m, "b64enc", &[S], |a| ok(b64encode(arg_str(a, 0).as_bytes())));
+    reg(m, "b64enc", &[S], |a| {
+        ok(b64encode(arg_str(a, 0).as_bytes()))
+    });
     reg(m, "b64dec", &[S], |a| {
         ok(match b64decode(&arg_str(a, 0)) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(pos) => format!("illegal base64 data at input byte {pos}"),
         })
     });
-    reg(m, "b32enc", &[S], |a| ok(b32encode(arg_str(a, 0).as_bytes())));
+    reg(m, "b32enc", &[S], |a| {
+        ok(b32encode(arg_str(a, 0).as_bytes()))
+    });
     reg(m, "b32dec", &[S], |a| {
         ok(match b32decode(&arg_str(a, 0)) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(pos) => format!("illegal base32 data at input byte {pos}"),
         })
     });
-    reg(m, "sha1sum", &[S], |a| ok(hex(&sha1::Sha1::digest(arg_str(a, 0).as_bytes()))));
-    reg(m, "sha256sum", &[S], |a| ok(hex(&sha2::Sha256::digest(arg_str(a, 0).as_bytes()))));
-    reg(m, "sha512sum", &[S], |a| ok(hex(&sha2::Sha512::digest(arg_str(a, 0).as_bytes()))));
-    reg(m, "adler32sum", &[S], |a| ok(adler32(arg_str(a, 0).as_bytes()).to_string()));
+    reg(m, "sha1sum", &[S], |a| {
+        ok(hex(&sha1::Sha1::digest(arg_str(a, 0).as_bytes())))
+    });
+    reg(m, "sha256sum", &[S], |a| {
+        ok(hex(&sha2::Sha256::digest(arg_str(a, 0).as_bytes())))
+    });
+    reg(m, "sha512sum", &[S], |a| {
+        ok(hex(&sha2::Sha512::digest(arg_str(a, 0).as_bytes())))
+    });
+    reg(m, "adler32sum", &[S], |a| {
+        ok(adler32(arg_str(a, 0).as_bytes()).to_string())
+    });
 }
 
 pub(crate) fn hex(b: &[u8]) -> String {
@@ -59,8 +71,16 @@ pub(crate) fn b64encode(b: &[u8]) -> String {
             | *c.get(2).unwrap_or(&0) as u32;
         out.push(B64[(v >> 18) as usize & 63] as char);
         out.push(B64[(v >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 { B64[(v >> 6) as usize & 63] as char } else { '=' });
-        out.push(if c.len() > 2 { B64[v as usize & 63] as char } else { '=' });
+        out.push(if c.len() > 1 {
+            B64[(v >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            B64[v as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -100,7 +120,12 @@ pub(crate) fn b32decode(s: &str) -> Result<Vec<u8>, usize> {
 
 /// Go's padded decoder loop (`decodeQuantum`): quanta of `q` symbols of `bits` bits each,
 /// `\r`/`\n` ignored, `=` padding required.
-fn decode_quanta(src: &[u8], q: usize, bits: u32, map: &dyn Fn(u8) -> Option<u8>) -> Result<Vec<u8>, usize> {
+fn decode_quanta(
+    src: &[u8],
+    q: usize,
+    bits: u32,
+    map: &dyn Fn(u8) -> Option<u8>,
+) -> Result<Vec<u8>, usize> {
     let mut out = Vec::new();
     let mut si = 0usize;
     loop {

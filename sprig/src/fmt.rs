@@ -122,8 +122,10 @@ pub(crate) fn is_print(c: char) -> bool {
 
 /// Go's `unicode.IsSpace`.
 pub(crate) fn is_go_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
-        || ((c as u32) > 0xff && c.is_whitespace())
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || ((c as u32) > 0xff && c.is_whitespace())
 }
 
 #[cfg(test)]
@@ -132,7 +134,10 @@ mod tests {
 
     #[test]
     fn quotes_like_strconv() {
-        assert_eq!(quote("a\"b\\c\n\t\u{1}é\u{a0}"), "\"a\\\"b\\\\c\\n\\t\\x01é\\u00a0\"");
+        assert_eq!(
+            quote("a\"b\\c\n\t\u{1}é\u{a0}"),
+            "\"a\\\"b\\\\c\\n\\t\\x01é\\u00a0\""
+        );
         assert_eq!(quote("😀"), "\"😀\"");
     }
 }

@@ -27,7 +27,11 @@ impl std::error::Error for JsonError {}
 /// [`gotemplate::Object::to_value`] (`{}` when it has none).
 pub fn marshal(v: &Value, indent: Option<&str>, escape_html: bool) -> Result<String, JsonError> {
     let mut out = String::new();
-    let mut enc = Enc { out: &mut out, indent, escape_html };
+    let mut enc = Enc {
+        out: &mut out,
+        indent,
+        escape_html,
+    };
     enc.value(v, 0)?;
     Ok(out)
 }
@@ -126,7 +130,11 @@ pub fn format_float(f: f64) -> Result<String, JsonError> {
     if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let s = gotemplate::value::format_float_g(f, 0); // always exponent form
         // format_float_g with eprec 0 gives e.g. "1e+21", "1.5e-07"
-        let s = if let Some(pos) = s.find("e-0") { format!("{}e-{}", &s[..pos], &s[pos + 3..]) } else { s };
+        let s = if let Some(pos) = s.find("e-0") {
+            format!("{}e-{}", &s[..pos], &s[pos + 3..])
+        } else {
+            s
+        };
         return Ok(s);
     }
     Ok(format_f_shortest(f))
@@ -135,7 +143,11 @@ pub fn format_float(f: f64) -> Result<String, JsonError> {
 /// `strconv.FormatFloat(f, 'f', -1, 64)`.
 fn format_f_shortest(f: f64) -> String {
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's Display prints the shortest round-trip digits without exponent.
     let s = format!("{f}");
@@ -171,7 +183,11 @@ pub(crate) fn write_string(out: &mut String, s: &str, escape_html: bool) {
 
 /// `json.Unmarshal` into `interface{}`.
 pub fn unmarshal(s: &str) -> Result<Value, JsonError> {
-    let mut p = Parser { b: s.as_bytes(), i: 0, src: s };
+    let mut p = Parser {
+        b: s.as_bytes(),
+        i: 0,
+        src: s,
+    };
     p.ws();
     if p.i >= p.b.len() {
         return Err(JsonError("unexpected end of JSON input".into()));
@@ -201,6 +217,19 @@ impl Parser<'_> {
         if self.i >= self.b.len() {
             return JsonError("unexpected end of JSON input".into());
         }
+        self.invalid_char(ctx)
+    }
+
+    /// Inside a literal or number Go's scanner feeds a space at the end of input, so a
+    /// truncated `tru` or `1.` reports that space.
+    fn invalid_in_token(&self, ctx: &str) -> JsonError {
+        if self.i >= self.b.len() {
+            return JsonError(format!("invalid character ' ' {ctx}"));
+        }
+        self.invalid_char(ctx)
+    }
+
+    fn invalid_char(&self, ctx: &str) -> JsonError {
         let c = self.src[self.i..].chars().next().unwrap_or('?');
         let shown = match c {
             '\'' => "'\\''".to_string(),
@@ -280,8 +309,11 @@ impl Parser<'_> {
     fn lit(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
         for (k, w) in word.bytes().enumerate() {
             if self.b.get(self.i) != Some(&w) {
-                let ctx = format!("in literal {word} (expecting '{}')", word.as_bytes()[k] as char);
-                return Err(self.invalid(&ctx));
+                let ctx = format!(
+                    "in literal {word} (expecting '{}')",
+                    word.as_bytes()[k] as char
+                );
+                return Err(self.invalid_in_token(&ctx));
             }
             self.i += 1;
         }
@@ -305,7 +337,7 @@ impl Parser<'_> {
         if self.b.get(self.i) == Some(&b'.') {
             self.i += 1;
             if !self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
-                return Err(self.invalid("after decimal point in numeric literal"));
+                return Err(self.invalid_in_token("after decimal point in numeric literal"));
             }
             while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
                 self.i += 1;
@@ -317,16 +349,18 @@ impl Parser<'_> {
                 self.i += 1;
             }
             if !self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
-                return Err(self.invalid("in exponent of numeric literal"));
+                return Err(self.invalid_in_token("in exponent of numeric literal"));
             }
             while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
                 self.i += 1;
             }
         }
         let text = &self.src[start..self.i];
-        text.parse::<f64>()
-            .map(Value::Float)
-            .map_err(|_| JsonError(format!("json: cannot unmarshal number {text} into Go value of type float64")))
+        text.parse::<f64>().map(Value::Float).map_err(|_| {
+            JsonError(format!(
+                "json: cannot unmarshal number {text} into Go value of type float64"
+            ))
+        })
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
@@ -398,7 +432,9 @@ impl Parser<'_> {
             let Some(&c) = self.b.get(self.i) else {
                 return Err(JsonError("unexpected end of JSON input".into()));
             };
-            let d = (c as char).to_digit(16).ok_or_else(|| self.invalid("in \\u hexadecimal character escape"))?;
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.invalid("in \\u hexadecimal character escape"))?;
             v = v * 16 + d;
             self.i += 1;
         }
@@ -432,8 +468,14 @@ mod tests {
         m.insert("b", Value::str("<a&b>"));
         m.insert("a", Value::list(vec![Value::int(1), Value::Nil]));
         let v = Value::Map(m);
-        assert_eq!(marshal(&v, None, true).unwrap(), r#"{"a":[1,null],"b":"\u003ca\u0026b\u003e"}"#);
-        assert_eq!(marshal(&v, None, false).unwrap(), r#"{"a":[1,null],"b":"<a&b>"}"#);
+        assert_eq!(
+            marshal(&v, None, true).unwrap(),
+            r#"{"a":[1,null],"b":"\u003ca\u0026b\u003e"}"#
+        );
+        assert_eq!(
+            marshal(&v, None, false).unwrap(),
+            r#"{"a":[1,null],"b":"<a&b>"}"#
+        );
         assert_eq!(
             marshal(&v, Some("  "), true).unwrap(),
             "{\n  \"a\": [\n    1,\n    null\n  ],\n  \"b\": \"\\u003ca\\u0026b\\u003e\"\n}"
@@ -443,7 +485,10 @@ mod tests {
     #[test]
     fn unmarshal_basics() {
         let v = unmarshal(r#"{"a": [1, "x", true, null], "b": {"c": 1.5e2}}"#).unwrap();
-        assert_eq!(crate::fmt::format_v(&v), "map[a:[1 x true <nil>] b:map[c:150]]");
+        assert_eq!(
+            crate::fmt::format_v(&v),
+            "map[a:[1 x true <nil>] b:map[c:150]]"
+        );
         assert_eq!(
             unmarshal("{x").unwrap_err().0,
             "invalid character 'x' looking for beginning of object key string"

@@ -116,3 +116,20 @@ pub(crate) fn ok(v: impl Into<Value>) -> FuncResult {
 
 #[cfg(test)]
 pub(crate) mod testutil;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registers_every_sprig_function_but_env() {
+        let want: Vec<&str> = include_str!("testdata/sprig-names.txt").lines().collect();
+        let m = super::funcs();
+        let got = m.names();
+        let missing: Vec<&&str> = want.iter().filter(|n| !m.contains(n)).collect();
+        let extra: Vec<&&str> = got.iter().filter(|n| !want.contains(n)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "missing {missing:?}, extra {extra:?}"
+        );
+        assert!(!m.contains("env") && !m.contains("expandenv"));
+    }
+}

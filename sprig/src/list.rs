@@ -30,21 +30,30 @@ pub(crate) fn register(m: &mut FuncMap) {
             let size = arg_int(a, 0);
             let l = items(&arg(a, 1), "Cannot chunk type")?;
             if size <= 0 {
-                return Err(FuncError::Call(format!("runtime error: makeslice: len out of range")));
+                return Err(FuncError::Call(format!(
+                    "runtime error: makeslice: len out of range"
+                )));
             }
-            let out: Vec<Value> =
-                l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect();
+            let out: Vec<Value> = l
+                .chunks(size as usize)
+                .map(|c| Value::list(c.to_vec()))
+                .collect();
             ok(Value::list(out))
         });
     }
     for name in ["last", "mustLast"] {
         reg(m, name, &[Any], |a| {
-            Ok(items(&arg(a, 0), "Cannot find last on type")?.pop().unwrap_or(Value::Nil))
+            Ok(items(&arg(a, 0), "Cannot find last on type")?
+                .pop()
+                .unwrap_or(Value::Nil))
         });
     }
     for name in ["first", "mustFirst"] {
         reg(m, name, &[Any], |a| {
-            Ok(items(&arg(a, 0), "Cannot find first on type")?.into_iter().next().unwrap_or(Value::Nil))
+            Ok(items(&arg(a, 0), "Cannot find first on type")?
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Nil))
         });
     }
     for name in ["rest", "mustRest"] {
@@ -89,7 +98,11 @@ pub(crate) fn register(m: &mut FuncMap) {
         regv(m, name, &[Any], Any, |a| {
             let l = items(&arg(a, 0), "Cannot find without on type")?;
             let omit = &a[1..];
-            ok(Value::list(l.into_iter().filter(|v| !omit.iter().any(|o| deep_equal(v, o))).collect()))
+            ok(Value::list(
+                l.into_iter()
+                    .filter(|v| !omit.iter().any(|o| deep_equal(v, o)))
+                    .collect(),
+            ))
         });
     }
     for name in ["has", "mustHas"] {
@@ -113,7 +126,10 @@ pub(crate) fn register(m: &mut FuncMap) {
                 Ok(v) => out.extend(v),
                 Err(e) if l.is_nil() => return Err(e),
                 Err(_) => {
-                    return Err(FuncError::Call(format!("Cannot concat type {} as list", l.go_kind())))
+                    return Err(FuncError::Call(format!(
+                        "Cannot concat type {} as list",
+                        l.go_kind()
+                    )));
                 }
             }
         }
@@ -126,7 +142,10 @@ pub(crate) fn register(m: &mut FuncMap) {
 pub(crate) fn items(v: &Value, what: &str) -> Result<Vec<Value>, FuncError> {
     match v {
         Value::List(l) => Ok(l.to_vec()),
-        Value::Bytes(b) => Ok(b.iter().map(|&x| Value::Int(x as i64, IntTy::Uint8)).collect()),
+        Value::Bytes(b) => Ok(b
+            .iter()
+            .map(|&x| Value::Int(x as i64, IntTy::Uint8))
+            .collect()),
         Value::Nil => Err(FuncError::Call(
             "runtime error: invalid memory address or nil pointer dereference".into(),
         )),
@@ -144,16 +163,22 @@ fn slice(a: &[Value]) -> FuncResult {
             return Err(FuncError::Call(format!(
                 "list should be type of slice or array but {}",
                 other.go_kind()
-            )))
+            )));
         }
     };
     if l.is_empty() {
         return Ok(Value::Nil);
     }
     let start = a.get(1).map(to_int).unwrap_or(0);
-    let end = if a.len() < 3 { l.len() as i64 } else { to_int(&a[2]) };
+    let end = if a.len() < 3 {
+        l.len() as i64
+    } else {
+        to_int(&a[2])
+    };
     if start < 0 || end < start || end > l.len() as i64 {
-        return Err(FuncError::Call("reflect.Value.Slice: slice index out of bounds".into()));
+        return Err(FuncError::Call(
+            "reflect.Value.Slice: slice index out of bounds".into(),
+        ));
     }
     let part = l[start as usize..end as usize].to_vec();
     if let Value::Bytes(b) = &list {

@@ -8,10 +8,19 @@ use crate::{arg, arg_int, arg_str, ok, reg, regv};
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Any, Float64, Int, String as S};
     reg(m, "atoi", &[S], |a| ok(Value::int(atoi(&arg_str(a, 0)))));
-    reg(m, "int64", &[Any], |a| ok(Value::int64(to_int64(&arg(a, 0)))));
+    reg(m, "int64", &[Any], |a| {
+        ok(Value::int64(to_int64(&arg(a, 0))))
+    });
     reg(m, "int", &[Any], |a| ok(Value::int(to_int(&arg(a, 0)))));
-    reg(m, "float64", &[Any], |a| ok(Value::Float(to_float64(&arg(a, 0)))));
-    regv(m, "seq", &[], Int, |a| ok(seq(&a.iter().map(|v| arg_int(std::slice::from_ref(v), 0)).collect::<Vec<_>>())));
+    reg(m, "float64", &[Any], |a| {
+        ok(Value::Float(to_float64(&arg(a, 0))))
+    });
+    regv(m, "seq", &[], Int, |a| {
+        ok(seq(&a
+            .iter()
+            .map(|v| arg_int(std::slice::from_ref(v), 0))
+            .collect::<Vec<_>>()))
+    });
     reg(m, "toDecimal", &[Any], |a| {
         let s = crate::fmt::format_v(&arg(a, 0));
         ok(Value::int64(parse_octal(&s).unwrap_or(0)))
@@ -21,67 +30,125 @@ pub(crate) fn register(m: &mut FuncMap) {
         ok(int_list(until_step(0, n, if n < 0 { -1 } else { 1 })))
     });
     reg(m, "untilStep", &[Int, Int, Int], |a| {
-        ok(int_list(until_step(arg_int(a, 0), arg_int(a, 1), arg_int(a, 2))))
+        ok(int_list(until_step(
+            arg_int(a, 0),
+            arg_int(a, 1),
+            arg_int(a, 2),
+        )))
     });
-    reg(m, "add1", &[Any], |a| ok(Value::int64(to_int64(&arg(a, 0)).wrapping_add(1))));
+    reg(m, "add1", &[Any], |a| {
+        ok(Value::int64(to_int64(&arg(a, 0)).wrapping_add(1)))
+    });
     regv(m, "add", &[], Any, |a| {
-        ok(Value::int64(a.iter().fold(0i64, |s, v| s.wrapping_add(to_int64(v)))))
+        ok(Value::int64(
+            a.iter().fold(0i64, |s, v| s.wrapping_add(to_int64(v))),
+        ))
     });
     reg(m, "sub", &[Any, Any], |a| {
-        ok(Value::int64(to_int64(&arg(a, 0)).wrapping_sub(to_int64(&arg(a, 1)))))
+        ok(Value::int64(
+            to_int64(&arg(a, 0)).wrapping_sub(to_int64(&arg(a, 1))),
+        ))
     });
     reg(m, "div", &[Any, Any], |a| {
         let (x, y) = (to_int64(&arg(a, 0)), to_int64(&arg(a, 1)));
         if y == 0 {
-            return Err(FuncError::Call("runtime error: integer divide by zero".into()));
+            return Err(FuncError::Call(
+                "runtime error: integer divide by zero".into(),
+            ));
         }
         ok(Value::int64(x.wrapping_div(y)))
     });
     reg(m, "mod", &[Any, Any], |a| {
         let (x, y) = (to_int64(&arg(a, 0)), to_int64(&arg(a, 1)));
         if y == 0 {
-            return Err(FuncError::Call("runtime error: integer divide by zero".into()));
+            return Err(FuncError::Call(
+                "runtime error: integer divide by zero".into(),
+            ));
         }
         ok(Value::int64(x.wrapping_rem(y)))
     });
     regv(m, "mul", &[Any], Any, |a| {
-        ok(Value::int64(a[1..].iter().fold(to_int64(&arg(a, 0)), |s, v| s.wrapping_mul(to_int64(v)))))
+        ok(Value::int64(
+            a[1..]
+                .iter()
+                .fold(to_int64(&arg(a, 0)), |s, v| s.wrapping_mul(to_int64(v))),
+        ))
     });
     reg(m, "randInt", &[Int, Int], |a| {
         let (lo, hi) = (arg_int(a, 0), arg_int(a, 1));
         if hi - lo <= 0 {
             return Err(FuncError::Call("invalid argument to Intn".into()));
         }
-        ok(Value::int(crate::random::uniform((hi - lo) as u64) as i64 + lo))
+        ok(Value::int(
+            crate::random::uniform((hi - lo) as u64) as i64 + lo,
+        ))
     });
-    reg(m, "add1f", &[Any], |a| decimal_op(&arg(a, 0), &[Value::int(1)], Op::Add));
-    regv(m, "addf", &[], Any, |a| decimal_op(&Value::Float(0.0), a, Op::Add));
-    regv(m, "subf", &[Any], Any, |a| decimal_op(&arg(a, 0), &a[1..], Op::Sub));
-    regv(m, "divf", &[Any], Any, |a| decimal_op(&arg(a, 0), &a[1..], Op::Div));
-    regv(m, "mulf", &[Any], Any, |a| decimal_op(&arg(a, 0), &a[1..], Op::Mul));
+    reg(m, "add1f", &[Any], |a| {
+        decimal_op(&arg(a, 0), &[Value::int(1)], Op::Add)
+    });
+    regv(m, "addf", &[], Any, |a| {
+        decimal_op(&Value::Float(0.0), a, Op::Add)
+    });
+    regv(m, "subf", &[Any], Any, |a| {
+        decimal_op(&arg(a, 0), &a[1..], Op::Sub)
+    });
+    regv(m, "divf", &[Any], Any, |a| {
+        decimal_op(&arg(a, 0), &a[1..], Op::Div)
+    });
+    regv(m, "mulf", &[Any], Any, |a| {
+        decimal_op(&arg(a, 0), &a[1..], Op::Mul)
+    });
     for name in ["biggest", "max"] {
         regv(m, name, &[Any], Any, |a| {
-            ok(Value::int64(a[1..].iter().map(to_int64).fold(to_int64(&arg(a, 0)), i64::max)))
+            ok(Value::int64(
+                a[1..]
+                    .iter()
+                    .map(to_int64)
+                    .fold(to_int64(&arg(a, 0)), i64::max),
+            ))
         });
     }
     regv(m, "min", &[Any], Any, |a| {
-        ok(Value::int64(a[1..].iter().map(to_int64).fold(to_int64(&arg(a, 0)), i64::min)))
+        ok(Value::int64(
+            a[1..]
+                .iter()
+                .map(to_int64)
+                .fold(to_int64(&arg(a, 0)), i64::min),
+        ))
     });
     regv(m, "maxf", &[Any], Any, |a| {
-        ok(Value::Float(a[1..].iter().map(to_float64).fold(to_float64(&arg(a, 0)), go_max)))
+        ok(Value::Float(
+            a[1..]
+                .iter()
+                .map(to_float64)
+                .fold(to_float64(&arg(a, 0)), go_max),
+        ))
     });
     regv(m, "minf", &[Any], Any, |a| {
-        ok(Value::Float(a[1..].iter().map(to_float64).fold(to_float64(&arg(a, 0)), go_min)))
+        ok(Value::Float(
+            a[1..]
+                .iter()
+                .map(to_float64)
+                .fold(to_float64(&arg(a, 0)), go_min),
+        ))
     });
-    reg(m, "ceil", &[Any], |a| ok(Value::Float(to_float64(&arg(a, 0)).ceil())));
-    reg(m, "floor", &[Any], |a| ok(Value::Float(to_float64(&arg(a, 0)).floor())));
+    reg(m, "ceil", &[Any], |a| {
+        ok(Value::Float(to_float64(&arg(a, 0)).ceil()))
+    });
+    reg(m, "floor", &[Any], |a| {
+        ok(Value::Float(to_float64(&arg(a, 0)).floor()))
+    });
     regv(m, "round", &[Any, Int], Float64, |a| {
         let round_on = match a.get(2) {
             Some(Value::Float(f)) => *f,
             Some(v) => to_float64(v),
             None => 0.5,
         };
-        ok(Value::Float(round(to_float64(&arg(a, 0)), arg_int(a, 1), round_on)))
+        ok(Value::Float(round(
+            to_float64(&arg(a, 0)),
+            arg_int(a, 1),
+            round_on,
+        )))
     });
 }
 
@@ -106,7 +173,10 @@ fn go_min(a: f64, b: f64) -> f64 {
 }
 
 fn int_list(v: Vec<i64>) -> Value {
-    Value::List(List::with_elem(v.into_iter().map(Value::int).collect(), ElemTy::Int))
+    Value::List(List::with_elem(
+        v.into_iter().map(Value::int).collect(),
+        ElemTy::Int,
+    ))
 }
 
 pub(crate) fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
@@ -134,7 +204,12 @@ pub(crate) fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
 }
 
 fn seq(p: &[i64]) -> String {
-    let join = |v: Vec<i64>| v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
+    let join = |v: Vec<i64>| {
+        v.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     match p.len() {
         1 => {
             let (start, end) = (1, p[0]);
@@ -178,7 +253,11 @@ fn round(val: f64, places: i64, round_on: f64) -> f64 {
     let pow = 10f64.powf(places as f64);
     let digit = pow * val;
     let div = digit - digit.trunc();
-    let r = if div >= round_on { digit.ceil() } else { digit.floor() };
+    let r = if div >= round_on {
+        digit.ceil()
+    } else {
+        digit.floor()
+    };
     r / pow
 }
 
@@ -224,14 +303,30 @@ struct Dec {
 impl Dec {
     fn from_f64(f: f64) -> Dec {
         if f == 0.0 || !f.is_finite() {
-            return Dec { neg: false, digits: Vec::new(), exp: 0 };
+            return Dec {
+                neg: false,
+                digits: Vec::new(),
+                exp: 0,
+            };
         }
         let s = format!("{:e}", f.abs());
         let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
         let e: i64 = e.parse().unwrap_or(0);
-        let frac_len = m.split_once('.').map(|(_, fr)| fr.len() as i64).unwrap_or(0);
-        let digits: Vec<u8> = m.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
-        Dec { neg: f < 0.0, digits, exp: e - frac_len }.norm()
+        let frac_len = m
+            .split_once('.')
+            .map(|(_, fr)| fr.len() as i64)
+            .unwrap_or(0);
+        let digits: Vec<u8> = m
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|b| b - b'0')
+            .collect();
+        Dec {
+            neg: f < 0.0,
+            digits,
+            exp: e - frac_len,
+        }
+        .norm()
     }
 
     fn norm(mut self) -> Dec {
@@ -273,18 +368,41 @@ impl Dec {
         let e = self.exp.min(o.exp);
         let (a, b) = (self.scaled(e), o.scaled(e));
         if self.neg == o.neg {
-            return Dec { neg: self.neg, digits: add_mag(&a, &b), exp: e }.norm();
+            return Dec {
+                neg: self.neg,
+                digits: add_mag(&a, &b),
+                exp: e,
+            }
+            .norm();
         }
         match cmp_mag(&a, &b) {
-            std::cmp::Ordering::Equal => Dec { neg: false, digits: Vec::new(), exp: 0 },
-            std::cmp::Ordering::Greater => Dec { neg: self.neg, digits: sub_mag(&a, &b), exp: e }.norm(),
-            std::cmp::Ordering::Less => Dec { neg: o.neg, digits: sub_mag(&b, &a), exp: e }.norm(),
+            std::cmp::Ordering::Equal => Dec {
+                neg: false,
+                digits: Vec::new(),
+                exp: 0,
+            },
+            std::cmp::Ordering::Greater => Dec {
+                neg: self.neg,
+                digits: sub_mag(&a, &b),
+                exp: e,
+            }
+            .norm(),
+            std::cmp::Ordering::Less => Dec {
+                neg: o.neg,
+                digits: sub_mag(&b, &a),
+                exp: e,
+            }
+            .norm(),
         }
     }
 
     fn mul(&self, o: &Dec) -> Dec {
         if self.is_zero() || o.is_zero() {
-            return Dec { neg: false, digits: Vec::new(), exp: 0 };
+            return Dec {
+                neg: false,
+                digits: Vec::new(),
+                exp: 0,
+            };
         }
         let mut r = vec![0u32; self.digits.len() + o.digits.len()];
         for (i, &x) in self.digits.iter().rev().enumerate() {
@@ -299,7 +417,12 @@ impl Dec {
             carry = t / 10;
         }
         let digits: Vec<u8> = r.iter().rev().map(|&d| d as u8).collect();
-        Dec { neg: self.neg != o.neg, digits, exp: self.exp + o.exp }.norm()
+        Dec {
+            neg: self.neg != o.neg,
+            digits,
+            exp: self.exp + o.exp,
+        }
+        .norm()
     }
 
     /// shopspring `Div`: `DivRound(d2, 16)` (half away from zero at 16 fractional digits).
@@ -318,7 +441,12 @@ impl Dec {
         }
         let q = div_mag(&a, &b);
         // round half away from zero on the last digit
-        let mut q = Dec { neg: false, digits: q, exp: target }.norm();
+        let mut q = Dec {
+            neg: false,
+            digits: q,
+            exp: target,
+        }
+        .norm();
         if q.is_zero() {
             return q;
         }
@@ -326,7 +454,11 @@ impl Dec {
         q.digits.pop();
         q.exp += 1;
         if last >= 5 {
-            q = q.add(&Dec { neg: false, digits: vec![1], exp: q.exp });
+            q = q.add(&Dec {
+                neg: false,
+                digits: vec![1],
+                exp: q.exp,
+            });
         }
         q.neg = self.neg != o.neg;
         q.norm()
@@ -354,8 +486,18 @@ fn add_mag(a: &[u8], b: &[u8]) -> Vec<u8> {
     let mut r = Vec::new();
     let (mut i, mut j, mut c) = (a.len(), b.len(), 0u8);
     while i > 0 || j > 0 || c > 0 {
-        let x = if i > 0 { i -= 1; a[i] } else { 0 };
-        let y = if j > 0 { j -= 1; b[j] } else { 0 };
+        let x = if i > 0 {
+            i -= 1;
+            a[i]
+        } else {
+            0
+        };
+        let y = if j > 0 {
+            j -= 1;
+            b[j]
+        } else {
+            0
+        };
         let t = x + y + c;
         r.push(t % 10);
         c = t / 10;
@@ -370,7 +512,12 @@ fn sub_mag(a: &[u8], b: &[u8]) -> Vec<u8> {
     while i > 0 {
         i -= 1;
         let x = a[i] as i8;
-        let y = if j > 0 { j -= 1; b[j] as i8 } else { 0 };
+        let y = if j > 0 {
+            j -= 1;
+            b[j] as i8
+        } else {
+            0
+        };
         let mut t = x - y - borrow;
         if t < 0 {
             t += 10;
@@ -416,9 +563,29 @@ mod tests {
 
     #[test]
     fn decimal_ops() {
-        assert_eq!(f(decimal_op(&Value::Float(0.1), &[Value::Float(0.2)], Op::Add)), 0.3);
-        assert_eq!(f(decimal_op(&Value::Float(1.5), &[Value::int(3)], Op::Mul)), 4.5);
-        assert_eq!(f(decimal_op(&Value::Float(10.0), &[Value::int(3)], Op::Div)), 3.3333333333333335);
-        assert_eq!(f(decimal_op(&Value::Float(1.0), &[Value::Float(0.9)], Op::Sub)), 0.1);
+        assert_eq!(
+            f(decimal_op(
+                &Value::Float(0.1),
+                &[Value::Float(0.2)],
+                Op::Add
+            )),
+            0.3
+        );
+        assert_eq!(
+            f(decimal_op(&Value::Float(1.5), &[Value::int(3)], Op::Mul)),
+            4.5
+        );
+        assert_eq!(
+            f(decimal_op(&Value::Float(10.0), &[Value::int(3)], Op::Div)),
+            3.3333333333333335
+        );
+        assert_eq!(
+            f(decimal_op(
+                &Value::Float(1.0),
+                &[Value::Float(0.9)],
+                Op::Sub
+            )),
+            0.1
+        );
     }
 }

@@ -8,20 +8,30 @@ use crate::{arg_int, arg_str, ok, reg};
 
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Int, String as S};
-    reg(m, "randAlphaNum", &[Int], |a| ok(crypto_random(arg_int(a, 0), true, true)));
-    reg(m, "randAlpha", &[Int], |a| ok(crypto_random(arg_int(a, 0), true, false)));
-    reg(m, "randNumeric", &[Int], |a| ok(crypto_random(arg_int(a, 0), false, true)));
+    reg(m, "randAlphaNum", &[Int], |a| {
+        ok(crypto_random(arg_int(a, 0), true, true))
+    });
+    reg(m, "randAlpha", &[Int], |a| {
+        ok(crypto_random(arg_int(a, 0), true, false))
+    });
+    reg(m, "randNumeric", &[Int], |a| {
+        ok(crypto_random(arg_int(a, 0), false, true))
+    });
     reg(m, "randAscii", &[Int], |a| {
         let n = arg_int(a, 0);
         if n <= 0 {
             return ok("");
         }
-        ok((0..n).map(|_| (32 + uniform(95) as u8) as char).collect::<String>())
+        ok((0..n)
+            .map(|_| (32 + uniform(95) as u8) as char)
+            .collect::<String>())
     });
     reg(m, "randBytes", &[Int], |a| {
         let n = arg_int(a, 0);
         if n < 0 {
-            return Err(FuncError::Call("runtime error: makeslice: len out of range".into()));
+            return Err(FuncError::Call(
+                "runtime error: makeslice: len out of range".into(),
+            ));
         }
         let mut b = vec![0u8; n as usize];
         fill(&mut b);
@@ -96,7 +106,14 @@ pub(crate) fn uuidv4() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = crate::encoding::hex(&b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -108,8 +125,16 @@ mod tests {
         let s = crypto_random(200, true, true);
         assert_eq!(s.len(), 200);
         assert!(s.chars().all(|c| c.is_ascii_alphanumeric()));
-        assert!(crypto_random(50, false, true).chars().all(|c| c.is_ascii_digit()));
-        assert!(crypto_random(50, true, false).chars().all(|c| c.is_ascii_alphabetic()));
+        assert!(
+            crypto_random(50, false, true)
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        );
+        assert!(
+            crypto_random(50, true, false)
+                .chars()
+                .all(|c| c.is_ascii_alphabetic())
+        );
         let u = uuidv4();
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");

@@ -7,15 +7,21 @@ use crate::{arg, arg_str, ok, reg};
 
 pub(crate) fn register(m: &mut FuncMap) {
     reg(m, "typeOf", &[Ty::Any], |a| ok(arg(a, 0).go_type()));
-    reg(m, "typeIs", &[Ty::String, Ty::Any], |a| ok(arg_str(a, 0) == arg(a, 1).go_type()));
+    reg(m, "typeIs", &[Ty::String, Ty::Any], |a| {
+        ok(arg_str(a, 0) == arg(a, 1).go_type())
+    });
     reg(m, "typeIsLike", &[Ty::String, Ty::Any], |a| {
         let t = arg(a, 1).go_type();
         let target = arg_str(a, 0);
         ok(t == target || t == format!("*{target}"))
     });
     reg(m, "kindOf", &[Ty::Any], |a| ok(arg(a, 0).go_kind()));
-    reg(m, "kindIs", &[Ty::String, Ty::Any], |a| ok(arg_str(a, 0) == arg(a, 1).go_kind()));
-    reg(m, "deepEqual", &[Ty::Any, Ty::Any], |a| ok(deep_equal(&arg(a, 0), &arg(a, 1))));
+    reg(m, "kindIs", &[Ty::String, Ty::Any], |a| {
+        ok(arg_str(a, 0) == arg(a, 1).go_kind())
+    });
+    reg(m, "deepEqual", &[Ty::Any, Ty::Any], |a| {
+        ok(deep_equal(&arg(a, 0), &arg(a, 1)))
+    });
 }
 
 /// Sprig's `empty`: nil, false, 0, and empty strings, slices and maps are empty; structs never.
@@ -56,7 +62,10 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
             }
             let (ex, ey) = (x.entries(), y.entries());
             ex.len() == ey.len()
-                && ex.iter().zip(ey.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
+                && ex
+                    .iter()
+                    .zip(ey.iter())
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
         }
         (Value::Object(x), Value::Object(y)) => {
             if x.type_name() != y.type_name() {

@@ -10,7 +10,9 @@ use crate::{arg_int, arg_str, ok, reg};
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Int, String as S};
     reg(m, "regexMatch", &[S, S], |a| {
-        ok(compile(&arg_str(a, 0)).map(|r| r.is_match(&arg_str(a, 1))).unwrap_or(false))
+        ok(compile(&arg_str(a, 0))
+            .map(|r| r.is_match(&arg_str(a, 1)))
+            .unwrap_or(false))
     });
     reg(m, "mustRegexMatch", &[S, S], |a| {
         let r = compile(&arg_str(a, 0)).map_err(FuncError::Call)?;
@@ -20,15 +22,19 @@ pub(crate) fn register(m: &mut FuncMap) {
         reg(m, name, &[S, S, Int], move |a| {
             let r = get(&arg_str(a, 0), must)?;
             let s = arg_str(a, 1);
-            let found: Vec<String> =
-                all_matches(&r, &s, arg_int(a, 2)).into_iter().map(|(x, y)| s[x..y].to_string()).collect();
+            let found: Vec<String> = all_matches(&r, &s, arg_int(a, 2))
+                .into_iter()
+                .map(|(x, y)| s[x..y].to_string())
+                .collect();
             ok(Value::string_list(found))
         });
     }
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         reg(m, name, &[S, S], move |a| {
             let r = get(&arg_str(a, 0), must)?;
-            ok(r.find(&arg_str(a, 1)).map(|x| x.as_str().to_string()).unwrap_or_default())
+            ok(r.find(&arg_str(a, 1))
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default())
         });
     }
     for (name, must, literal) in [
@@ -48,7 +54,9 @@ pub(crate) fn register(m: &mut FuncMap) {
             ok(Value::string_list(split(&r, &arg_str(a, 1), arg_int(a, 2))))
         });
     }
-    reg(m, "regexQuoteMeta", &[S], |a| ok(quote_meta(&arg_str(a, 0))));
+    reg(m, "regexQuoteMeta", &[S], |a| {
+        ok(quote_meta(&arg_str(a, 0)))
+    });
 }
 
 /// Compiles for a Sprig function: `must*` variants return Go's compile error, the others
@@ -64,7 +72,11 @@ fn get(re: &str, must: bool) -> Result<Regex, FuncError> {
 }
 
 fn go_backquote(s: &str) -> String {
-    if s.contains('`') { crate::fmt::quote(s) } else { format!("`{s}`") }
+    if s.contains('`') {
+        crate::fmt::quote(s)
+    } else {
+        format!("`{s}`")
+    }
 }
 
 /// Go's `regexp.QuoteMeta`.
@@ -87,8 +99,15 @@ pub(crate) fn compile(re: &str) -> Result<Regex, String> {
     }
     Regex::new(&translate(re)).map_err(|e| {
         let msg = e.to_string();
-        let last = msg.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(&msg);
-        format!("error parsing regexp: {}: `{re}`", last.trim_start_matches("error:").trim())
+        let last = msg
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("error:"))
+            .unwrap_or(&msg);
+        format!(
+            "error parsing regexp: {}: `{re}`",
+            last.trim_start_matches("error:").trim()
+        )
     })
 }
 
@@ -107,9 +126,7 @@ fn go_syntax_error(re: &str) -> Option<String> {
                     return Some("trailing backslash at end of expression: ``".into());
                 }
                 let e = b[i + 1];
-                if e.is_ascii_alphanumeric()
-                    && !"dDwWsSbBAzpPQEtnrfvax0123456789".contains(e)
-                {
+                if e.is_ascii_alphanumeric() && !"dDwWsSbBAzpPQEtnrfvax0123456789".contains(e) {
                     return Some(format!("invalid escape sequence: `\\{e}`"));
                 }
                 i += 2;
@@ -143,7 +160,9 @@ fn go_syntax_error(re: &str) -> Option<String> {
                         continue;
                     }
                     if b[i] == '[' && i + 1 < b.len() && b[i + 1] == ':' {
-                        if let Some(end) = (i + 2..b.len().saturating_sub(1)).find(|&k| b[k] == ':' && b[k + 1] == ']') {
+                        if let Some(end) = (i + 2..b.len().saturating_sub(1))
+                            .find(|&k| b[k] == ':' && b[k + 1] == ']')
+                        {
                             i = end + 2;
                             continue;
                         }
@@ -190,7 +209,9 @@ fn go_syntax_error(re: &str) -> Option<String> {
                 };
                 if prev_was_rep {
                     let start = i - 1;
-                    let s: String = b[start..(i + op.chars().count()).min(b.len())].iter().collect();
+                    let s: String = b[start..(i + op.chars().count()).min(b.len())]
+                        .iter()
+                        .collect();
                     return Some(format!("invalid nested repetition operator: `{s}`"));
                 }
                 if !prev_repeatable {
@@ -344,7 +365,9 @@ pub(crate) fn replace_all(re: &Regex, src: &str, repl: &str, literal: bool) -> S
     let end = src.len();
     let mut locs = re.capture_locations();
     while search <= end {
-        let Some(m) = re.captures_read_at(&mut locs, src, search) else { break };
+        let Some(m) = re.captures_read_at(&mut locs, src, search) else {
+            break;
+        };
         let (a, b) = (m.start(), m.end());
         buf.push_str(&src[last_end..a]);
         if b > last_end || a == 0 {
@@ -355,7 +378,11 @@ pub(crate) fn replace_all(re: &Regex, src: &str, repl: &str, literal: bool) -> S
             }
         }
         last_end = b;
-        let width = src[search..].chars().next().map(char::len_utf8).unwrap_or(0);
+        let width = src[search..]
+            .chars()
+            .next()
+            .map(char::len_utf8)
+            .unwrap_or(0);
         if search + width > b {
             search += width;
         } else if search + 1 > b {
@@ -419,7 +446,9 @@ fn extract(s: &str) -> Option<(&str, Option<usize>, &str)> {
     let mut num: Option<usize> = Some(0);
     for b in name.bytes() {
         match num {
-            Some(n) if b.is_ascii_digit() && n < 100_000_000 => num = Some(n * 10 + (b - b'0') as usize),
+            Some(n) if b.is_ascii_digit() && n < 100_000_000 => {
+                num = Some(n * 10 + (b - b'0') as usize)
+            }
             _ => {
                 num = None;
                 break;
@@ -472,12 +501,24 @@ mod tests {
 
     #[test]
     fn go_replacement_rules() {
-        assert_eq!(replace_all(&r("a(x*)b"), "-ab-axxb-", "${1}W", false), "-W-xxW-");
+        assert_eq!(
+            replace_all(&r("a(x*)b"), "-ab-axxb-", "${1}W", false),
+            "-W-xxW-"
+        );
         assert_eq!(replace_all(&r("a(x*)b"), "-ab-axxb-", "$1W", false), "---");
         assert_eq!(replace_all(&r("a(x*)b"), "-ab-axxb-", "$1", false), "--xx-");
-        assert_eq!(replace_all(&r("a(?P<n>x*)b"), "-axb-", "[$n]", false), "-[x]-");
-        assert_eq!(replace_all(&r("a(x*)b"), "-ab-axxb-", "$$1", false), "-$1-$1-");
-        assert_eq!(replace_all(&r("a(x*)b"), "-ab-axxb-", "$1", true), "-$1-$1-");
+        assert_eq!(
+            replace_all(&r("a(?P<n>x*)b"), "-axb-", "[$n]", false),
+            "-[x]-"
+        );
+        assert_eq!(
+            replace_all(&r("a(x*)b"), "-ab-axxb-", "$$1", false),
+            "-$1-$1-"
+        );
+        assert_eq!(
+            replace_all(&r("a(x*)b"), "-ab-axxb-", "$1", true),
+            "-$1-$1-"
+        );
         assert_eq!(replace_all(&r("a*"), "baaac", "X", false), "XbXcX");
         assert_eq!(replace_all(&r(""), "abc", "-", false), "-a-b-c-");
     }
@@ -486,7 +527,10 @@ mod tests {
     fn go_find_and_split() {
         let re = r("a*");
         let s = "baaac";
-        let found: Vec<&str> = all_matches(&re, s, -1).into_iter().map(|(a, b)| &s[a..b]).collect();
+        let found: Vec<&str> = all_matches(&re, s, -1)
+            .into_iter()
+            .map(|(a, b)| &s[a..b])
+            .collect();
         assert_eq!(found, vec!["", "aaa", ""]);
         assert_eq!(split(&r("a"), "banana", -1), vec!["b", "n", "n", ""]);
         assert_eq!(split(&r("a"), "banana", 2), vec!["b", "nana"]);
@@ -497,10 +541,22 @@ mod tests {
 
     #[test]
     fn go_errors() {
-        assert_eq!(compile("(ab").unwrap_err(), "error parsing regexp: missing closing ): `(ab`");
-        assert_eq!(compile("ab)").unwrap_err(), "error parsing regexp: unexpected ): `ab)`");
-        assert_eq!(compile("[ab").unwrap_err(), "error parsing regexp: missing closing ]: `[ab`");
-        assert_eq!(compile("*a").unwrap_err(), "error parsing regexp: missing argument to repetition operator: `*`");
+        assert_eq!(
+            compile("(ab").unwrap_err(),
+            "error parsing regexp: missing closing ): `(ab`"
+        );
+        assert_eq!(
+            compile("ab)").unwrap_err(),
+            "error parsing regexp: unexpected ): `ab)`"
+        );
+        assert_eq!(
+            compile("[ab").unwrap_err(),
+            "error parsing regexp: missing closing ]: `[ab`"
+        );
+        assert_eq!(
+            compile("*a").unwrap_err(),
+            "error parsing regexp: missing argument to repetition operator: `*`"
+        );
         assert_eq!(quote_meta("a.b*c"), "a\\.b\\*c");
     }
 }

@@ -118,7 +118,9 @@ fn parse_seg(s: &str) -> Result<u64, SemverError> {
 impl Version {
     /// Masterminds' `NewVersion` (with `CoerceNewVersion`, the default).
     pub fn parse(v: &str) -> Result<Version, SemverError> {
-        let m = loose_re().captures(v).ok_or_else(|| err("invalid semantic version"))?;
+        let m = loose_re()
+            .captures(v)
+            .ok_or_else(|| err("invalid semantic version"))?;
         let g = |i: usize| m.get(i).map(|x| x.as_str()).unwrap_or("");
         let mut out = Version {
             major: parse_seg(g(1))?,
@@ -159,7 +161,11 @@ impl Version {
     }
 
     fn v_prefix(&self) -> &str {
-        if self.original.starts_with('v') { "v" } else { "" }
+        if self.original.starts_with('v') {
+            "v"
+        } else {
+            ""
+        }
     }
 
     fn with_original(mut self, prefix: &str) -> Version {
@@ -344,7 +350,14 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
         ver = format!("{}{}.0{}", g(3), g(4), g(6));
     }
     let con = Version::parse(&ver).map_err(|_| err("constraint parser error"))?;
-    Ok(Constraint { con, orig: g(2).to_string(), op, minor_dirty, patch_dirty, dirty })
+    Ok(Constraint {
+        con,
+        orig: g(2).to_string(),
+        op,
+        minor_dirty,
+        patch_dirty,
+        dirty,
+    })
 }
 
 impl Constraints {
@@ -373,7 +386,11 @@ impl Constraints {
             groups.push(group);
             contains_pre.push(pre);
         }
-        Ok(Constraints { groups, contains_pre, include_prerelease: false })
+        Ok(Constraints {
+            groups,
+            contains_pre,
+            include_prerelease: false,
+        })
     }
 
     /// Masterminds' `Check`: whether any `||` group is satisfied entirely.
@@ -498,7 +515,8 @@ fn tilde(c: &Constraint, v: &Version, cmp: Ordering) -> bool {
     if cmp == Ordering::Less {
         return false;
     }
-    if c.con.major == 0 && c.con.minor == 0 && c.con.patch == 0 && !c.minor_dirty && !c.patch_dirty {
+    if c.con.major == 0 && c.con.minor == 0 && c.con.patch == 0 && !c.minor_dirty && !c.patch_dirty
+    {
         return true;
     }
     if v.major != c.con.major {
@@ -521,16 +539,26 @@ fn other_version(args: &[Value]) -> Result<Version, String> {
             if let Some(vo) = o.as_any().and_then(|a| a.downcast_ref::<VersionObject>()) {
                 return Ok(vo.v.clone());
             }
-            Err(format!("wrong type for value; expected *semver.Version; got {}", o.type_name()))
+            Err(format!(
+                "wrong type for value; expected *semver.Version; got {}",
+                o.type_name()
+            ))
         }
-        Some(v) => Err(format!("wrong type for value; expected *semver.Version; got {}", v.go_type())),
+        Some(v) => Err(format!(
+            "wrong type for value; expected *semver.Version; got {}",
+            v.go_type()
+        )),
         None => Err("wrong number of args: want 1 got 0".into()),
     }
 }
 
 impl Object for VersionObject {
     fn type_name(&self) -> String {
-        if self.ptr { "*semver.Version".into() } else { "semver.Version".into() }
+        if self.ptr {
+            "*semver.Version".into()
+        } else {
+            "semver.Version".into()
+        }
     }
 
     fn kind_name(&self) -> &'static str {
@@ -544,9 +572,22 @@ impl Object for VersionObject {
     fn has_method(&self, name: &str) -> bool {
         matches!(
             name,
-            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
-                | "IncMajor" | "IncMinor" | "IncPatch" | "Compare" | "LessThan" | "LessThanEqual"
-                | "GreaterThan" | "GreaterThanEqual" | "Equal"
+            "Major"
+                | "Minor"
+                | "Patch"
+                | "Prerelease"
+                | "Metadata"
+                | "Original"
+                | "String"
+                | "IncMajor"
+                | "IncMinor"
+                | "IncPatch"
+                | "Compare"
+                | "LessThan"
+                | "LessThanEqual"
+                | "GreaterThan"
+                | "GreaterThanEqual"
+                | "Equal"
         )
     }
 
@@ -562,19 +603,42 @@ impl Object for VersionObject {
             "Original" => Value::str(&v.original),
             "String" => Value::str(v.to_string()),
             "IncMajor" => {
-                let n = Version { major: v.major + 1, minor: 0, patch: 0, pre: String::new(), metadata: String::new(), original: String::new() };
+                let n = Version {
+                    major: v.major + 1,
+                    minor: 0,
+                    patch: 0,
+                    pre: String::new(),
+                    metadata: String::new(),
+                    original: String::new(),
+                };
                 wrap(n.with_original(v.v_prefix()))
             }
             "IncMinor" => {
-                let n = Version { minor: v.minor + 1, patch: 0, pre: String::new(), metadata: String::new(), ..v.clone() };
+                let n = Version {
+                    minor: v.minor + 1,
+                    patch: 0,
+                    pre: String::new(),
+                    metadata: String::new(),
+                    ..v.clone()
+                };
                 wrap(n.with_original(v.v_prefix()))
             }
             "IncPatch" => {
-                let patch = if v.pre.is_empty() { v.patch + 1 } else { v.patch };
-                let n = Version { patch, pre: String::new(), metadata: String::new(), ..v.clone() };
+                let patch = if v.pre.is_empty() {
+                    v.patch + 1
+                } else {
+                    v.patch
+                };
+                let n = Version {
+                    patch,
+                    pre: String::new(),
+                    metadata: String::new(),
+                    ..v.clone()
+                };
                 wrap(n.with_original(v.v_prefix()))
             }
-            "Compare" | "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual" | "Equal" => {
+            "Compare" | "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual"
+            | "Equal" => {
                 let o = match other_version(args) {
                     Ok(o) => o,
                     Err(e) => return Some(Err(e)),
@@ -611,7 +675,9 @@ mod tests {
     use super::*;
 
     fn sc(c: &str, v: &str) -> bool {
-        Constraints::parse(c).unwrap().matches(&Version::parse(v).unwrap())
+        Constraints::parse(c)
+            .unwrap()
+            .matches(&Version::parse(v).unwrap())
     }
 
     #[test]
@@ -641,9 +707,18 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        assert_eq!(Version::parse("x").unwrap_err().0, "invalid semantic version");
-        assert_eq!(Constraints::parse("foo").unwrap_err().0, "improper constraint: foo");
+        assert_eq!(
+            Version::parse("x").unwrap_err().0,
+            "invalid semantic version"
+        );
+        assert_eq!(
+            Constraints::parse("foo").unwrap_err().0,
+            "improper constraint: foo"
+        );
         assert_eq!(Version::parse("1.2").unwrap().to_string(), "1.2.0");
-        assert_eq!(Version::parse("v1.2.3-01").unwrap_err().0, "version segment starts with 0");
+        assert_eq!(
+            Version::parse("v1.2.3-01").unwrap_err().0,
+            "version segment starts with 0"
+        );
     }
 }

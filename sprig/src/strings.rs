@@ -11,7 +11,9 @@ use crate::{arg, arg_int, arg_str, ok, reg, regv};
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::{Any, Int, String as S};
     reg(m, "hello", &[], |_| ok("Hello!"));
-    reg(m, "abbrev", &[Int, S], |a| ok(abbrev(arg_int(a, 0), &arg_str(a, 1))));
+    reg(m, "abbrev", &[Int, S], |a| {
+        ok(abbrev(arg_int(a, 0), &arg_str(a, 1)))
+    });
     reg(m, "abbrevboth", &[Int, Int, S], |a| {
         let (l, r, s) = (arg_int(a, 0), arg_int(a, 1), arg_str(a, 2));
         if r < 4 || (l > 0 && r < 7) {
@@ -19,13 +21,19 @@ pub(crate) fn register(m: &mut FuncMap) {
         }
         ok(abbreviate_full(&s, l, r).unwrap_or_default())
     });
-    reg(m, "trunc", &[Int, S], |a| ok(trunc(arg_int(a, 0), &arg_str(a, 1))));
-    reg(m, "trim", &[S], |a| ok(arg_str(a, 0).trim_matches(is_go_space).to_string()));
+    reg(m, "trunc", &[Int, S], |a| {
+        ok(trunc(arg_int(a, 0), &arg_str(a, 1)))
+    });
+    reg(m, "trim", &[S], |a| {
+        ok(arg_str(a, 0).trim_matches(is_go_space).to_string())
+    });
     reg(m, "upper", &[S], |a| ok(to_upper(&arg_str(a, 0))));
     reg(m, "lower", &[S], |a| ok(to_lower(&arg_str(a, 0))));
     reg(m, "title", &[S], |a| ok(title(&arg_str(a, 0))));
     reg(m, "untitle", &[S], |a| ok(untitle(&arg_str(a, 0))));
-    reg(m, "substr", &[Int, Int, S], |a| substr(arg_int(a, 0), arg_int(a, 1), &arg_str(a, 2)));
+    reg(m, "substr", &[Int, Int, S], |a| {
+        substr(arg_int(a, 0), arg_int(a, 1), &arg_str(a, 2))
+    });
     reg(m, "repeat", &[Int, S], |a| {
         let n = arg_int(a, 0);
         if n < 0 {
@@ -47,54 +55,105 @@ pub(crate) fn register(m: &mut FuncMap) {
         let (pre, s) = (arg_str(a, 0), arg_str(a, 1));
         ok(s.strip_prefix(pre.as_str()).unwrap_or(&s).to_string())
     });
-    reg(m, "nospace", &[S], |a| ok(delete_white_space(&arg_str(a, 0))));
+    reg(m, "nospace", &[S], |a| {
+        ok(delete_white_space(&arg_str(a, 0)))
+    });
     reg(m, "initials", &[S], |a| ok(initials(&arg_str(a, 0))));
     reg(m, "swapcase", &[S], |a| ok(swap_case(&arg_str(a, 0))));
-    reg(m, "snakecase", &[S], |a| ok(camel_to_lower(&arg_str(a, 0), '_')));
-    reg(m, "kebabcase", &[S], |a| ok(camel_to_lower(&arg_str(a, 0), '-')));
-    reg(m, "camelcase", &[S], |a| ok(to_pascal_case(&arg_str(a, 0))));
-    reg(m, "wrap", &[Int, S], |a| ok(wrap_custom(&arg_str(a, 1), arg_int(a, 0), "", false)));
-    reg(m, "wrapWith", &[Int, S, S], |a| {
-        ok(wrap_custom(&arg_str(a, 2), arg_int(a, 0), &arg_str(a, 1), true))
+    reg(m, "snakecase", &[S], |a| {
+        ok(camel_to_lower(&arg_str(a, 0), '_'))
     });
-    reg(m, "contains", &[S, S], |a| ok(arg_str(a, 1).contains(arg_str(a, 0).as_str())));
-    reg(m, "hasPrefix", &[S, S], |a| ok(arg_str(a, 1).starts_with(arg_str(a, 0).as_str())));
-    reg(m, "hasSuffix", &[S, S], |a| ok(arg_str(a, 1).ends_with(arg_str(a, 0).as_str())));
+    reg(m, "kebabcase", &[S], |a| {
+        ok(camel_to_lower(&arg_str(a, 0), '-'))
+    });
+    reg(m, "camelcase", &[S], |a| ok(to_pascal_case(&arg_str(a, 0))));
+    reg(m, "wrap", &[Int, S], |a| {
+        ok(wrap_custom(&arg_str(a, 1), arg_int(a, 0), "", false))
+    });
+    reg(m, "wrapWith", &[Int, S, S], |a| {
+        ok(wrap_custom(
+            &arg_str(a, 2),
+            arg_int(a, 0),
+            &arg_str(a, 1),
+            true,
+        ))
+    });
+    reg(m, "contains", &[S, S], |a| {
+        ok(arg_str(a, 1).contains(arg_str(a, 0).as_str()))
+    });
+    reg(m, "hasPrefix", &[S, S], |a| {
+        ok(arg_str(a, 1).starts_with(arg_str(a, 0).as_str()))
+    });
+    reg(m, "hasSuffix", &[S, S], |a| {
+        ok(arg_str(a, 1).ends_with(arg_str(a, 0).as_str()))
+    });
     regv(m, "quote", &[], Any, |a| {
-        let out: Vec<String> =
-            a.iter().filter(|v| !v.is_nil()).map(|v| quote(&strval(v))).collect();
+        let out: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| quote(&strval(v)))
+            .collect();
         ok(out.join(" "))
     });
     regv(m, "squote", &[], Any, |a| {
-        let out: Vec<String> =
-            a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", crate::fmt::format_v(v))).collect();
+        let out: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", crate::fmt::format_v(v)))
+            .collect();
         ok(out.join(" "))
     });
     regv(m, "cat", &[], Any, |a| {
-        let out: Vec<String> =
-            a.iter().filter(|v| !v.is_nil()).map(crate::fmt::format_v).collect();
+        let out: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(crate::fmt::format_v)
+            .collect();
         ok(out.join(" "))
     });
-    reg(m, "indent", &[Int, S], |a| Ok(Value::from(indent(arg_int(a, 0), &arg_str(a, 1))?)));
+    reg(m, "indent", &[Int, S], |a| {
+        Ok(Value::from(indent(arg_int(a, 0), &arg_str(a, 1))?))
+    });
     reg(m, "nindent", &[Int, S], |a| {
-        Ok(Value::from(format!("\n{}", indent(arg_int(a, 0), &arg_str(a, 1))?)))
+        Ok(Value::from(format!(
+            "\n{}",
+            indent(arg_int(a, 0), &arg_str(a, 1))?
+        )))
     });
     reg(m, "replace", &[S, S, S], |a| {
         ok(arg_str(a, 2).replace(arg_str(a, 0).as_str(), &arg_str(a, 1)))
     });
     reg(m, "plural", &[S, S, Int], |a| {
-        ok(if arg_int(a, 2) == 1 { arg_str(a, 0) } else { arg_str(a, 1) })
+        ok(if arg_int(a, 2) == 1 {
+            arg_str(a, 0)
+        } else {
+            arg_str(a, 1)
+        })
     });
     reg(m, "toString", &[Any], |a| ok(strval(&arg(a, 0))));
-    reg(m, "split", &[S, S], |a| ok(parts_map(go_split(&arg_str(a, 1), &arg_str(a, 0), -1))));
+    reg(m, "split", &[S, S], |a| {
+        ok(parts_map(go_split(&arg_str(a, 1), &arg_str(a, 0), -1)))
+    });
     reg(m, "splitList", &[S, S], |a| {
-        ok(Value::string_list(go_split(&arg_str(a, 1), &arg_str(a, 0), -1)))
+        ok(Value::string_list(go_split(
+            &arg_str(a, 1),
+            &arg_str(a, 0),
+            -1,
+        )))
     });
     reg(m, "splitn", &[S, Int, S], |a| {
-        ok(parts_map(go_split(&arg_str(a, 2), &arg_str(a, 0), arg_int(a, 1))))
+        ok(parts_map(go_split(
+            &arg_str(a, 2),
+            &arg_str(a, 0),
+            arg_int(a, 1),
+        )))
     });
-    reg(m, "toStrings", &[Any], |a| ok(Value::string_list(strslice(&arg(a, 0)))));
-    reg(m, "join", &[S, Any], |a| ok(strslice(&arg(a, 1)).join(&arg_str(a, 0))));
+    reg(m, "toStrings", &[Any], |a| {
+        ok(Value::string_list(strslice(&arg(a, 0))))
+    });
+    reg(m, "join", &[S, Any], |a| {
+        ok(strslice(&arg(a, 1)).join(&arg_str(a, 0)))
+    });
     reg(m, "sortAlpha", &[Any], |a| {
         let v = arg(a, 0);
         let mut out = match &v {
@@ -102,13 +161,19 @@ pub(crate) fn register(m: &mut FuncMap) {
             other => vec![strval(other)],
         };
         out.sort();
-        ok(Value::List(List::with_elem(out.into_iter().map(Value::from).collect(), ElemTy::String)))
+        ok(Value::List(List::with_elem(
+            out.into_iter().map(Value::from).collect(),
+            ElemTy::String,
+        )))
     });
 }
 
 fn parts_map(parts: Vec<String>) -> Value {
-    let m: BTreeMap<String, Value> =
-        parts.into_iter().enumerate().map(|(i, p)| (format!("_{i}"), Value::from(p))).collect();
+    let m: BTreeMap<String, Value> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+        .collect();
     Value::Map(Map::with_elem(m, ElemTy::String))
 }
 
@@ -167,7 +232,11 @@ fn trunc(c: i64, s: &str) -> String {
 
 fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
     let len = s.len() as i64;
-    let panic = |m: String| Err(FuncError::Call(format!("runtime error: slice bounds out of range {m}")));
+    let panic = |m: String| {
+        Err(FuncError::Call(format!(
+            "runtime error: slice bounds out of range {m}"
+        )))
+    };
     if start < 0 {
         if end < 0 {
             return panic(format!("[:{end}]"));
@@ -310,7 +379,10 @@ fn delete_white_space(s: &str) -> String {
     if !s.bytes().any(is_sp) {
         return s.to_string();
     }
-    s.bytes().filter(|&b| !is_sp(b)).map(|b| b as char).collect()
+    s.bytes()
+        .filter(|&b| !is_sp(b))
+        .map(|b| b as char)
+        .collect()
 }
 
 /// goutils `Initials` (byte-wise, as in Go).
@@ -362,7 +434,10 @@ fn abbreviate_full(s: &str, offset: i64, max: i64) -> Option<String> {
         let rest = byte_slice(s, offset as usize, s.len());
         return Some(format!("...{}", abbreviate_full(&rest, 0, max - 3)?));
     }
-    Some(format!("...{}", byte_slice(s, (len - (max - 3)) as usize, s.len())))
+    Some(format!(
+        "...{}",
+        byte_slice(s, (len - (max - 3)) as usize, s.len())
+    ))
 }
 
 /// goutils `WrapCustom`.

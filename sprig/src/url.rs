@@ -9,7 +9,13 @@ use crate::{arg_map, arg_str, ok, reg};
 
 pub(crate) fn register(m: &mut FuncMap) {
     use Ty::String as S;
-    for (name, os) in [("base", "osBase"), ("dir", "osDir"), ("clean", "osClean"), ("ext", "osExt"), ("isAbs", "osIsAbs")] {
+    for (name, os) in [
+        ("base", "osBase"),
+        ("dir", "osDir"),
+        ("clean", "osClean"),
+        ("ext", "osExt"),
+        ("isAbs", "osIsAbs"),
+    ] {
         for n in [name, os] {
             let f = name;
             reg(m, n, &[S], move |a| {
@@ -98,7 +104,10 @@ fn unescape(s: &str) -> Result<String, String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let (h, l) = (b.get(i + 1).and_then(|&c| unhex(c)), b.get(i + 2).and_then(|&c| unhex(c)));
+            let (h, l) = (
+                b.get(i + 1).and_then(|&c| unhex(c)),
+                b.get(i + 2).and_then(|&c| unhex(c)),
+            );
             match (h, l) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
@@ -107,7 +116,10 @@ fn unescape(s: &str) -> Result<String, String> {
                 }
                 _ => {
                     let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {}", crate::fmt::quote(&s[i..end])));
+                    return Err(format!(
+                        "invalid URL escape {}",
+                        crate::fmt::quote(&s[i..end])
+                    ));
                 }
             }
         }
@@ -118,7 +130,12 @@ fn unescape(s: &str) -> Result<String, String> {
 }
 
 fn url_parse(raw: &str) -> gotemplate::FuncResult {
-    let fail = |e: String| FuncError::Call(format!("unable to parse url: parse {}: {e}", crate::fmt::quote(raw)));
+    let fail = |e: String| {
+        FuncError::Call(format!(
+            "unable to parse url: parse {}: {e}",
+            crate::fmt::quote(raw)
+        ))
+    };
     let (rest, fragment) = match raw.split_once('#') {
         Some((r, f)) => (r, unescape(f).map_err(fail)?),
         None => (raw, String::new()),
@@ -128,7 +145,9 @@ fn url_parse(raw: &str) -> gotemplate::FuncResult {
     if let Some(i) = rest.find(':') {
         let cand = &rest[..i];
         let valid = cand.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && cand.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            && cand
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
         if i == 0 {
             return Err(fail("missing protocol scheme".into()));
         }
@@ -166,7 +185,9 @@ fn url_parse(raw: &str) -> gotemplate::FuncResult {
     let hostname = if host.starts_with('[') {
         host[1..].split(']').next().unwrap_or("").to_string()
     } else {
-        host.rsplit_once(':').map(|(h, _)| h.to_string()).unwrap_or_else(|| host.clone())
+        host.rsplit_once(':')
+            .map(|(h, _)| h.to_string())
+            .unwrap_or_else(|| host.clone())
     };
     let mut m = BTreeMap::new();
     m.insert("scheme".to_string(), Value::str(scheme));
@@ -203,8 +224,14 @@ fn url_join(d: &gotemplate::Map) -> gotemplate::FuncResult {
             ))),
         }
     };
-    let (scheme, host, path, query, opaque, fragment) =
-        (get("scheme")?, get("host")?, get("path")?, get("query")?, get("opaque")?, get("fragment")?);
+    let (scheme, host, path, query, opaque, fragment) = (
+        get("scheme")?,
+        get("host")?,
+        get("path")?,
+        get("query")?,
+        get("opaque")?,
+        get("fragment")?,
+    );
     let userinfo = get("userinfo")?;
     let mut out = String::new();
     if !scheme.is_empty() {
