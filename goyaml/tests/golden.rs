@@ -1,8 +1,6 @@
 //! Golden vectors captured from helm v4.1.4 (`tests/gen_golden.py`): `fromYaml | toJson`
 //! checks the reader and the JSON view, `toYaml` checks the goyaml.v2 emitter.
 
-use serde_json::Value as Json;
-
 #[derive(serde::Deserialize)]
 struct Case {
     kind: String,
@@ -45,36 +43,49 @@ fn b64(s: &str) -> Vec<u8> {
 
 /// Go `json.Marshal` of the value after `json.Unmarshal` into `interface{}` (all numbers
 /// float64).
-fn go_float_json(v: &Json, out: &mut String) {
-    match v {
-        Json::Null => out.push_str("null"),
-        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Json::Number(n) => {
-            let f: f64 = n.to_string().parse().expect("number");
-            out.push_str(&goyaml::format_float_json(f));
+/// `n.value` as Go's float64 after `json.Unmarshal` (`-0` keeps its sign there).
+fn f64_of(n: &goyaml::Node, src: &str) -> f64 {
+    let f = n.value.as_f64().unwrap_or(f64::NAN);
+    if f == 0.0 && src.get(n.span.offset..).is_some_and(|t| t.starts_with('-')) {
+        -0.0
+    } else {
+        f
+    }
+}
+
+fn go_float_json(n: &goyaml::Node, src: &str, out: &mut String) {
+    use goyaml::Value as V;
+    match &n.value {
+        V::Null => out.push_str("null"),
+        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::Int(_) | V::Uint(_) | V::Float(_) => {
+            out.push_str(&goyaml::format_float_json(f64_of(n, src)));
         }
-        Json::String(s) => goyaml::write_json_string(s, out),
-        Json::Array(items) => {
+        V::Str(s) => goyaml::write_json_string(s, out),
+        V::Seq(items) => {
             out.push('[');
-            for (i, it) in items.iter().enumerate() {
+            for (i, x) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                go_float_json(it, out);
+                go_float_json(x, src, out);
             }
             out.push(']');
         }
-        Json::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+        V::Map(entries) => {
+            let mut es: Vec<(String, &goyaml::Node)> = entries
+                .iter()
+                .map(|(k, v)| (goyaml::json_key(&k.value).unwrap_or_default(), v))
+                .collect();
+            es.sort_by(|a, b| a.0.cmp(&b.0));
             out.push('{');
-            for (i, k) in keys.iter().enumerate() {
+            for (i, (k, v)) in es.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 goyaml::write_json_string(k, out);
                 out.push(':');
-                go_float_json(&m[*k], out);
+                go_float_json(v, src, out);
             }
             out.push('}');
         }
@@ -97,16 +108,16 @@ fn helm_from_yaml_to_json(input: &[u8]) -> String {
         Ok(t) => t,
         Err(e) => return err(format!("error converting YAML to JSON: {e}")),
     };
-    let v: Json = serde_json::from_str(&text).expect("our JSON text parses");
-    match v {
-        Json::Object(_) => {
+    let v = goyaml::parse(&text).expect("our JSON text parses");
+    match v.value {
+        goyaml::Value::Map(_) => {
             let mut out = String::new();
-            go_float_json(&v, &mut out);
+            go_float_json(&v, &text, &mut out);
             out
         }
-        Json::Null => "{}".into(),
-        Json::Array(_) => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}".into()),
-        Json::String(_) => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}".into()),
+        goyaml::Value::Null => "{}".into(),
+        goyaml::Value::Seq(_) => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}".into()),
+        goyaml::Value::Str(_) => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}".into()),
         _ => err("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go value of type map[string]interface {}".into()),
     }
 }
@@ -200,19 +211,17 @@ fn emitter_matches_helm() {
 }
 
 /// The Go value Helm holds after `fromYaml`: every JSON number is a float64.
-fn go_value(v: &Json) -> goyaml::Yaml {
-    use goyaml::Yaml;
-    match v {
-        Json::Null => Yaml::Null,
-        Json::Bool(b) => Yaml::Bool(*b),
-        Json::Number(n) => Yaml::Float(n.to_string().parse().expect("number")),
-        Json::String(s) => Yaml::Str(s.clone()),
-        Json::Array(items) => Yaml::Seq(items.iter().map(go_value).collect()),
-        Json::Object(m) => Yaml::Map(
-            m.iter()
-                .map(|(k, v)| (Yaml::Str(k.clone()), go_value(v)))
+fn go_value(n: &goyaml::Node, src: &str) -> goyaml::Yaml {
+    use goyaml::{Value as V, Yaml};
+    match &n.value {
+        V::Int(_) | V::Uint(_) | V::Float(_) => Yaml::Float(f64_of(n, src)),
+        V::Seq(items) => Yaml::Seq(items.iter().map(|x| go_value(x, src)).collect()),
+        V::Map(es) => Yaml::Map(
+            es.iter()
+                .map(|(k, v)| (k.to_yaml(), go_value(v, src)))
                 .collect(),
         ),
+        _ => n.to_yaml(),
     }
 }
 
@@ -222,8 +231,8 @@ fn pretty_emitter_matches_helm() {
     let mut n = 0;
     for c in cases() {
         n += 1;
-        let json: Json = serde_json::from_str(&c.helm_json).expect("json parses");
-        let out = goyaml::to_yaml_v3(&go_value(&json));
+        let json = goyaml::parse(&c.helm_json).expect("json parses");
+        let out = goyaml::to_yaml_v3(&go_value(&json, &c.helm_json));
         let got = out.strip_suffix('\n').unwrap_or(&out);
         if got != c.helm_yaml_pretty {
             failures.push(format!(
