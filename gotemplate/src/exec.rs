@@ -816,16 +816,23 @@ impl<'t> State<'_, '_, 't> {
             FuncRef::Builtin(b) => self.call_builtin(dot, *b, name, cmd, ident, args, fin),
             FuncRef::User(func) => {
                 let argv = self.eval_args(dot, name, Some(&func.sig), args, fin)?;
-                self.at = match cmd {
+                // Go records the call node only when the call fails.
+                let at = match cmd {
                     Some(c) => At::Cmd(c),
                     None => At::Arg(ident),
                 };
-                self.call_user(name, func, &argv)
+                self.call_user(name, func, &argv, at)
             }
         }
     }
 
-    fn call_user(&mut self, name: &str, func: &Function, argv: &[Value]) -> EResult<Rv> {
+    fn call_user(
+        &mut self,
+        name: &str,
+        func: &Function,
+        argv: &[Value],
+        at: At<'t>,
+    ) -> EResult<Rv> {
         let res = match &func.body {
             FuncBody::Pure(f) => f(argv),
             FuncBody::Ctx(f) => {
@@ -834,6 +841,9 @@ impl<'t> State<'_, '_, 't> {
                 f(&mut *self.r as &mut dyn Context, argv)
             }
         };
+        if res.is_err() {
+            self.at = at;
+        }
         match res {
             Ok(v) => Ok(Rv::concrete(v)),
             Err(FuncError::Call(msg)) => {
@@ -1073,7 +1083,8 @@ impl<'t> State<'_, '_, 't> {
     fn eval_reflect_arg(&mut self, dot: &Rv, n: &'t Arg) -> EResult<Rv> {
         self.at = At::Arg(n);
         match &n.kind {
-            ArgKind::Nil => Err(self.err("cannot assign nil to reflect.Value".into())),
+            // An untyped nil reaches the builtin as an invalid value.
+            ArgKind::Nil => Ok(Rv::invalid()),
             ArgKind::Bool(_) | ArgKind::Number(_) | ArgKind::String(..) => {
                 let v = self.eval_empty_interface(dot, n)?;
                 Ok(Rv::concrete(v))
@@ -1183,7 +1194,6 @@ impl<'t> State<'_, '_, 't> {
             argv.push(v);
         }
         let _ = printf;
-        call_at(self);
         let res: Result<Rv, String> = match b {
             Builtin::Print => Ok(Rv::concrete(Value::from(gofmt::sprint(&vals(&argv))))),
             Builtin::Println => Ok(Rv::concrete(Value::from(gofmt::sprintln(&vals(&argv))))),
@@ -1202,7 +1212,15 @@ impl<'t> State<'_, '_, 't> {
             Builtin::Index => index(&argv[0], &argv[1..]),
             Builtin::Slice => slice(&argv[0], &argv[1..]),
             Builtin::Call => {
-                let callee = args.first().map(|a| a.to_string()).unwrap_or_default();
+                // Go names the callee by its node, or by the piped value's String().
+                let callee = match args.first() {
+                    Some(a) => a.to_string(),
+                    None => match &argv[0].v {
+                        Value::String(s) => s.to_string(),
+                        Value::Nil => "<invalid Value>".to_string(),
+                        other => format!("<{} Value>", other.go_type()),
+                    },
+                };
                 if argv[0].v.is_nil() {
                     Err("call of nil".to_string())
                 } else {
@@ -1221,6 +1239,7 @@ impl<'t> State<'_, '_, 't> {
             Builtin::And | Builtin::Or => unreachable_and_or(),
         };
         res.map_err(|msg| {
+            call_at(self);
             self.errk(
                 ExecErrorKind::Call {
                     func: name.to_string(),
@@ -1448,6 +1467,10 @@ fn slice(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
     };
     let mut idx = [0usize, len, len];
     for (i, ix) in indexes.iter().enumerate() {
+        // Unlike `index`, Go's `slice` does not unwrap interface values.
+        if ix.iface {
+            return Err("cannot index slice/array with type interface {}".into());
+        }
         idx[i] = index_arg(&ix.v, len)?;
     }
     if idx[0] > idx[1] {
