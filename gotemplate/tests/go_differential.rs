@@ -75,12 +75,9 @@ fn matches_go_text_template_seed2() {
 fn check(cases: &str, expected: &str) {
     let cases: Vec<Vec<String>> = serde_json::from_str(cases).unwrap();
     let expected: Vec<J> = serde_json::from_str(expected).unwrap();
-    let data = {
-        let d = common::data_for(
-            r#"{"a": {"b": "x", "n": 2}, "l": [1, "s", null, {"k": "v"}], "n": 3, "f": 1.5, "s": "str", "t": true, "e": "", "z": 0}"#,
-        );
-        d
-    };
+    let data = common::data_for(
+        r#"{"a": {"b": "x", "n": 2}, "l": [1, "s", null, {"k": "v"}], "n": 3, "f": 1.5, "s": "str", "t": true, "e": "", "z": 0}"#,
+    );
     let mut failures = Vec::new();
     for (i, (c, want)) in cases.iter().zip(&expected).enumerate() {
         let got = run(&c[0], &c[1], &data);
