@@ -6,7 +6,7 @@ use gotemplate::Value;
 /// Go's `int64(f)` conversion on amd64: truncation, and the "integer indefinite" value
 /// `math.MinInt64` for NaN and out-of-range values.
 pub(crate) fn f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    if f.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         i64::MIN
     } else {
         f as i64

@@ -142,18 +142,18 @@ fn cert_value(c: Certificate) -> FuncResult {
 }
 
 fn certificate_arg(v: &Value) -> Result<Certificate, FuncError> {
-    if let Value::Object(o) = v {
-        if o.type_name() == "sprig.certificate" {
-            let get = |f: &str| {
-                o.field(f)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            };
-            return Ok(Certificate {
-                cert: get("Cert"),
-                key: get("Key"),
-            });
-        }
+    if let Value::Object(o) = v
+        && o.type_name() == "sprig.certificate"
+    {
+        let get = |f: &str| {
+            o.field(f)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        return Ok(Certificate {
+            cert: get("Cert"),
+            key: get("Key"),
+        });
     }
     let got = match v {
         Value::Object(o) => o.type_name(),
@@ -351,7 +351,7 @@ mod imp {
         let one = BigUint::from(1u32);
         let two = BigUint::from(2u32);
         let nm1 = n - &one;
-        let s = nm1.trailing_zeros().unwrap_or(0) as usize;
+        let s = nm1.trailing_zeros().unwrap_or(0);
         let d = &nm1 >> s;
         let mut rng = rand_core::OsRng;
         'round: for _ in 0..rounds {
@@ -808,10 +808,10 @@ mod imp {
                     if let Some((0x01, _)) = val {
                         val = x.read();
                     }
-                    if let Some((0x04, inner)) = val {
-                        if let Some((0x04, k)) = Reader::new(inner).read() {
-                            ski = Some(k.to_vec());
-                        }
+                    if let Some((0x04, inner)) = val
+                        && let Some((0x04, k)) = Reader::new(inner).read()
+                    {
+                        ski = Some(k.to_vec());
                     }
                 }
             }
@@ -1257,13 +1257,7 @@ mod imp {
                 &gotemplate::List::new(vec![]),
                 &gotemplate::List::new(vec![]),
                 1,
-                Some(
-                    &gen_private_key("ecdsa")
-                        .unwrap()
-                        .as_str()
-                        .unwrap()
-                        .to_string(),
-                ),
+                Some(gen_private_key("ecdsa").unwrap().as_str().unwrap()),
             )
             .unwrap() else {
                 panic!()
@@ -1308,7 +1302,7 @@ mod dump {
         let Ok(dir) = std::env::var("SPRIG_DUMP_CERTS") else {
             return;
         };
-        let l = |v: &[&str]| gotemplate::List::new(v.iter().map(|s| Value::str(s)).collect());
+        let l = |v: &[&str]| gotemplate::List::new(v.iter().map(Value::str).collect());
         let ca = cert(imp::gen_ca("my-ca", 365, None));
         let leaf = cert(imp::gen_signed(
             "leaf.example",

@@ -484,20 +484,20 @@ impl Zone {
     /// (offset seconds east of UTC, abbreviation) in effect at `secs`.
     fn lookup(&self, secs: i64) -> (i32, String) {
         if self.trans.is_empty() || secs < self.trans[0].0 {
-            if let Some(r) = &self.rule {
-                if self.trans.is_empty() {
-                    return r.lookup(secs);
-                }
+            if let Some(r) = &self.rule
+                && self.trans.is_empty()
+            {
+                return r.lookup(secs);
             }
             // before the first transition: the first non-DST type (Go's rule of thumb)
             let t = &self.types[0];
             return (t.0, t.1.clone());
         }
         let idx = self.trans.partition_point(|&(t, _)| t <= secs) - 1;
-        if idx == self.trans.len() - 1 {
-            if let Some(r) = &self.rule {
-                return r.lookup(secs);
-            }
+        if idx == self.trans.len() - 1
+            && let Some(r) = &self.rule
+        {
+            return r.lookup(secs);
         }
         let t = &self.types[self.trans[idx].1];
         (t.0, t.1.clone())
@@ -790,18 +790,18 @@ fn next_std(l: &str) -> (&str, Option<Std>, &str) {
                 }
             }
             b'0' => {
-                if let Some(&c) = b.get(i + 1) {
-                    if (b'1'..=b'6').contains(&c) {
-                        let std = [
-                            Std::ZeroMonth,
-                            Std::ZeroDay,
-                            Std::ZeroHour12,
-                            Std::ZeroMinute,
-                            Std::ZeroSecond,
-                            Std::Year,
-                        ][(c - b'1') as usize];
-                        return r(std, 2);
-                    }
+                if let Some(&c) = b.get(i + 1)
+                    && (b'1'..=b'6').contains(&c)
+                {
+                    let std = [
+                        Std::ZeroMonth,
+                        Std::ZeroDay,
+                        Std::ZeroHour12,
+                        Std::ZeroMinute,
+                        Std::ZeroSecond,
+                        Std::Year,
+                    ][(c - b'1') as usize];
+                    return r(std, 2);
                 }
                 if starts(i, "002") {
                     return r(Std::ZeroYearDay, 3);
@@ -862,16 +862,16 @@ fn next_std(l: &str) -> (&str, Option<Std>, &str) {
                 }
             }
             b'.' | b',' => {
-                if let Some(&ch) = b.get(i + 1) {
-                    if ch == b'0' || ch == b'9' {
-                        let mut j = i + 1;
-                        while j < b.len() && b[j] == ch {
-                            j += 1;
-                        }
-                        if !b.get(j).is_some_and(u8::is_ascii_digit) {
-                            let std = Std::Frac(j - (i + 1), ch == b'9', b[i]);
-                            return (&l[..i], Some(std), &l[j..]);
-                        }
+                if let Some(&ch) = b.get(i + 1)
+                    && (ch == b'0' || ch == b'9')
+                {
+                    let mut j = i + 1;
+                    while j < b.len() && b[j] == ch {
+                        j += 1;
+                    }
+                    if !b.get(j).is_some_and(u8::is_ascii_digit) {
+                        let std = Std::Frac(j - (i + 1), ch == b'9', b[i]);
+                        return (&l[..i], Some(std), &l[j..]);
                     }
                 }
             }
@@ -1125,13 +1125,14 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
             Std::Second | Std::ZeroSecond => {
                 sec = num(&mut v, if std == Std::ZeroSecond { 2 } else { 1 }, 2).ok_or_else(bad)?;
                 // Go accepts a fractional second after seconds even if the layout has none
-                if let Some(rest) = v.strip_prefix('.') {
-                    if rest.starts_with(|c: char| c.is_ascii_digit()) && !l.starts_with('.') {
-                        let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-                        let digits = format!("{:0<9}", &rest[..n.min(9)]);
-                        nsec = digits.parse().unwrap_or(0);
-                        v = &rest[n..];
-                    }
+                if let Some(rest) = v.strip_prefix('.')
+                    && rest.starts_with(|c: char| c.is_ascii_digit())
+                    && !l.starts_with('.')
+                {
+                    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    let digits = format!("{:0<9}", &rest[..n.min(9)]);
+                    nsec = digits.parse().unwrap_or(0);
+                    v = &rest[n..];
                 }
             }
             Std::PM | Std::Pm => {

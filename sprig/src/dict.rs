@@ -125,13 +125,12 @@ pub(crate) fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
         if let (Value::Map(sm), Some(Value::Map(dm))) = (&sv, &dv) {
             merge_into(dm, sm, overwrite);
         }
-        if let Some(d) = &dv {
-            if !empty(d)
-                && (matches!(sv, Value::List(_) | Value::Bytes(_))
-                    || (matches!(sv, Value::Map(_)) && matches!(d, Value::Map(_))))
-            {
-                continue;
-            }
+        if let Some(d) = &dv
+            && !empty(d)
+            && (matches!(sv, Value::List(_) | Value::Bytes(_))
+                || (matches!(sv, Value::Map(_)) && matches!(d, Value::Map(_))))
+        {
+            continue;
         }
         let dst_empty = dv.as_ref().is_none_or(empty);
         if overwrite || dst_empty {

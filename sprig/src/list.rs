@@ -30,9 +30,9 @@ pub(crate) fn register(m: &mut FuncMap) {
             let size = arg_int(a, 0);
             let l = items(&arg(a, 1), "Cannot chunk type")?;
             if size <= 0 {
-                return Err(FuncError::Call(format!(
-                    "runtime error: makeslice: len out of range"
-                )));
+                return Err(FuncError::Call(
+                    "runtime error: makeslice: len out of range".to_string(),
+                ));
             }
             let out: Vec<Value> = l
                 .chunks(size as usize)

@@ -159,13 +159,14 @@ fn go_syntax_error(re: &str) -> Option<String> {
                         i += 2;
                         continue;
                     }
-                    if b[i] == '[' && i + 1 < b.len() && b[i + 1] == ':' {
-                        if let Some(end) = (i + 2..b.len().saturating_sub(1))
+                    if b[i] == '['
+                        && i + 1 < b.len()
+                        && b[i + 1] == ':'
+                        && let Some(end) = (i + 2..b.len().saturating_sub(1))
                             .find(|&k| b[k] == ':' && b[k + 1] == ']')
-                        {
-                            i = end + 2;
-                            continue;
-                        }
+                    {
+                        i = end + 2;
+                        continue;
                     }
                     if b[i] == ']' {
                         closed = true;
@@ -415,10 +416,10 @@ fn expand(dst: &mut String, template: &str, src: &str, re: &Regex, locs: &regex:
             Some(n) => Some(n),
             None => re.capture_names().position(|g| g == Some(name)),
         };
-        if let Some(g) = group {
-            if let Some((a, b)) = locs.get(g) {
-                dst.push_str(&src[a..b]);
-            }
+        if let Some(g) = group
+            && let Some((a, b)) = locs.get(g)
+        {
+            dst.push_str(&src[a..b]);
         }
     }
     dst.push_str(t);

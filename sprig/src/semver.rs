@@ -522,7 +522,7 @@ fn tilde(c: &Constraint, v: &Version, cmp: Ordering) -> bool {
     if v.major != c.con.major {
         return false;
     }
-    !(v.minor != c.con.minor && !c.minor_dirty)
+    v.minor == c.con.minor || c.minor_dirty
 }
 
 /// `*semver.Version` (from `semver`) or `semver.Version` (from `IncMajor` & co.) as a

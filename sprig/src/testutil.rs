@@ -264,8 +264,8 @@ fn convert(a: Arg, ty: Ty) -> Result<Value, String> {
         (Arg::Val(v @ Value::String(_)), Ty::String) => v,
         (Arg::Val(v @ Value::Bool(_)), Ty::Bool) => v,
         (Arg::Val(v @ Value::Float(_)), Ty::Float64) => v,
-        (Arg::Val(Value::Int(i, t)), Ty::Int) if t == gotemplate::IntTy::Int => Value::int(i),
-        (Arg::Val(Value::Int(i, t)), Ty::Int64) if t == gotemplate::IntTy::Int64 => Value::int64(i),
+        (Arg::Val(Value::Int(i, gotemplate::IntTy::Int)), Ty::Int) => Value::int(i),
+        (Arg::Val(Value::Int(i, gotemplate::IntTy::Int64)), Ty::Int64) => Value::int64(i),
         (Arg::Val(v @ Value::Map(_)), Ty::Map) if matches!(&v, Value::Map(m) if m.elem() == gotemplate::ElemTy::Any) => {
             v
         }
@@ -351,13 +351,13 @@ fn oracle_cases() {
                 }
             }
             (Err(g), Some(w)) => {
-                if let Some(pos) = w.find("error calling ") {
-                    if &w[pos..] != g {
-                        failures.push(format!(
-                            "{t}\n   want err {:?}\n    got err {g:?}",
-                            &w[pos..]
-                        ));
-                    }
+                if let Some(pos) = w.find("error calling ")
+                    && &w[pos..] != g
+                {
+                    failures.push(format!(
+                        "{t}\n   want err {:?}\n    got err {g:?}",
+                        &w[pos..]
+                    ));
                 }
             }
             (Ok(g), Some(w)) => failures.push(format!("{t}\n   want err {w:?}\n    got {g:?}")),

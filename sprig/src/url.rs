@@ -182,8 +182,8 @@ fn url_parse(raw: &str) -> gotemplate::FuncResult {
         }
         path = unescape(r).map_err(fail)?;
     }
-    let hostname = if host.starts_with('[') {
-        host[1..].split(']').next().unwrap_or("").to_string()
+    let hostname = if let Some(h) = host.strip_prefix('[') {
+        h.split(']').next().unwrap_or("").to_string()
     } else {
         host.rsplit_once(':')
             .map(|(h, _)| h.to_string())
