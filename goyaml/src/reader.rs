@@ -42,35 +42,149 @@ pub fn parse(input: &str) -> Result<Node, Error> {
 /// [`parse`] with options.
 pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
     let first = parse_first(input, opts);
-    match first {
-        Err(e) if e.message == TAB_AFTER_COLON => {}
-        other => return other,
+    match &first {
+        Err(e) if e.message == TAB_AFTER_COLON || e.message == QUOTED_INDENT => {}
+        _ => return first,
     }
-    // saphyr-parser rejects `key:<TAB>value` where libyaml accepts it. A tab separating `:`
-    // from its value is not content, so retry with spaces there (same byte length, so spans
-    // stay valid). Bounded by the number of tabs in the input.
+    // saphyr-parser (YAML 1.2) rejects two things libyaml accepts and that occur in real
+    // files: `key:<TAB>value`, and continuation lines of a multi-line quoted scalar that are
+    // not indented past the enclosing block (controller-gen CRDs have them). Neither changes
+    // the value, so fix the text and parse again; spans are mapped back to the input.
     let mut fixed = input.to_string();
-    for _ in 0..input.matches('\t').count() {
+    // (offset in the fixed text at that stage, spaces inserted, line)
+    let mut inserts: Vec<(usize, usize, usize)> = Vec::new();
+    let budget = input.len() + 1;
+    for _ in 0..budget {
         match parse_first(&fixed, opts) {
             Err(e) if e.message == TAB_AFTER_COLON => {
-                // The mark is at or just after the tab(s) following the `:`.
-                let Some(off) = e.span.map(|s| (s.offset + 1).min(fixed.len())) else {
-                    return Err(e);
-                };
-                let Some(colon) = fixed[..off].rfind(':') else {
-                    return Err(e);
-                };
-                let gap = colon + 1..off;
-                if !fixed[gap.clone()].contains('\t') {
-                    return Err(e);
+                if !fix_tab_after_colon(&mut fixed, &e) {
+                    return Err(unmap_error(e, &inserts));
                 }
-                let spaced = fixed[gap.clone()].replace('\t', " ");
-                fixed.replace_range(gap, &spaced);
             }
-            other => return other,
+            Err(e) if e.message == QUOTED_INDENT => {
+                if !fix_quoted_indent(&mut fixed, &e, &mut inserts) {
+                    return Err(unmap_error(e, &inserts));
+                }
+            }
+            Ok(mut node) => {
+                if !inserts.is_empty() {
+                    unmap_tree(&mut node, &inserts);
+                }
+                return Ok(node);
+            }
+            Err(e) => return Err(unmap_error(e, &inserts)),
         }
     }
-    parse_first(&fixed, opts)
+    first
+}
+
+const QUOTED_INDENT: &str = "invalid indentation in quoted scalar";
+
+fn fix_tab_after_colon(fixed: &mut String, e: &Error) -> bool {
+    // The mark is at or just after the tab(s) following the `:`.
+    let Some(off) = e.span.map(|s| (s.offset + 1).min(fixed.len())) else {
+        return false;
+    };
+    let Some(colon) = fixed[..off].rfind(':') else {
+        return false;
+    };
+    let gap = colon + 1..off;
+    if !fixed[gap.clone()].contains('\t') {
+        return false;
+    }
+    let spaced = fixed[gap.clone()].replace('\t', " ");
+    fixed.replace_range(gap, &spaced);
+    true
+}
+
+/// Indents the continuation lines of the quoted scalar starting at the error mark past its
+/// opening quote's column.
+fn fix_quoted_indent(
+    fixed: &mut String,
+    e: &Error,
+    inserts: &mut Vec<(usize, usize, usize)>,
+) -> bool {
+    let Some(sp) = e.span else { return false };
+    let start = sp.offset;
+    let b = fixed.as_bytes();
+    let Some(&q) = b.get(start) else { return false };
+    if q != b'\'' && q != b'"' {
+        return false;
+    }
+    // Find the closing quote.
+    let mut i = start + 1;
+    let end = loop {
+        match b.get(i) {
+            None => return false,
+            Some(b'\\') if q == b'"' => i += 2,
+            Some(b'\'') if q == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            Some(&c) if c == q => break i,
+            Some(_) => i += 1,
+        }
+    };
+    let target = sp.column; // 1-based column of the quote = one past its 0-based column
+    let mut line = sp.line;
+    let mut changed = false;
+    let mut pos = start;
+    let mut end = end;
+    while let Some(nl) = fixed[pos..end].find('\n') {
+        let ls = pos + nl + 1;
+        line += 1;
+        let lead = fixed[ls..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .count();
+        if lead < target {
+            let k = target - lead;
+            fixed.insert_str(ls, &" ".repeat(k));
+            inserts.push((ls, k, line));
+            end += k;
+            changed = true;
+        }
+        pos = ls;
+    }
+    changed
+}
+
+/// Maps an offset/column in the fixed text back to the input.
+fn unmap_span(sp: &mut Span, inserts: &[(usize, usize, usize)]) {
+    for &(q, k, line) in inserts.iter().rev() {
+        if sp.offset >= q + k {
+            sp.offset -= k;
+            if sp.line == line {
+                sp.column = sp.column.saturating_sub(k).max(1);
+            }
+        } else if sp.offset >= q {
+            sp.offset = q;
+            if sp.line == line {
+                sp.column = 1;
+            }
+        }
+    }
+}
+
+fn unmap_error(mut e: Error, inserts: &[(usize, usize, usize)]) -> Error {
+    if let Some(sp) = e.span.as_mut() {
+        unmap_span(sp, inserts);
+    }
+    e
+}
+
+fn unmap_tree(node: &mut Node, inserts: &[(usize, usize, usize)]) {
+    let mut stack: Vec<&mut Node> = vec![node];
+    while let Some(n) = stack.pop() {
+        unmap_span(&mut n.span, inserts);
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
@@ -261,6 +375,8 @@ impl<'a> Documents<'a> {
             }
         };
         let mut b = Builder::new(self.opts.clone());
+        // Which open collections are flow collections.
+        let mut flow: Vec<bool> = Vec::new();
         loop {
             let next = match self.next_event() {
                 Ok(n) => n,
@@ -317,11 +433,21 @@ impl<'a> Documents<'a> {
                     b.scalar(text.into_owned(), style, anchor, tag, span)?;
                 }
                 Event::SequenceStart(anchor, _) => {
+                    flow.push(self.byte_at(span.offset) == Some(b'['));
                     let span = self.seq_start_span(span);
                     b.start(true, anchor, span)?
                 }
-                Event::MappingStart(anchor, _) => b.start(false, anchor, span)?,
-                Event::SequenceEnd | Event::MappingEnd => b.end()?,
+                Event::MappingStart(anchor, _) => {
+                    flow.push(self.byte_at(span.offset) == Some(b'{'));
+                    b.start(false, anchor, span)?
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let was_flow = flow.pop().unwrap_or(false);
+                    if was_flow && !flow.last().copied().unwrap_or(false) {
+                        self.check_after_flow(span, &b)?;
+                    }
+                    b.end()?
+                }
                 Event::Alias(id) => {
                     let name = self.alias_name(span);
                     b.alias(id, &name, span)?;
@@ -333,6 +459,9 @@ impl<'a> Documents<'a> {
             value: Value::Null,
             span: doc_span,
         });
+        if let Some(e) = b.deferred.take() {
+            return Err(e);
+        }
         if !b.strict_errors.is_empty() {
             let mut msg = String::from("unmarshal errors:");
             for e in &b.strict_errors {
@@ -342,6 +471,44 @@ impl<'a> Documents<'a> {
             return Err(Error::new(ErrorKind::Strict, msg).at(b.first_strict_span));
         }
         Ok(Some(root))
+    }
+
+    fn byte_at(&self, offset: usize) -> Option<u8> {
+        self.src.as_bytes().get(offset).copied()
+    }
+
+    /// After a flow collection in block context only blanks, a comment or `:` may follow on
+    /// the same line. saphyr-parser lets `{{x}}/y` through; libyaml rejects it.
+    fn check_after_flow(&self, end: Span, b: &Builder) -> Result<(), Error> {
+        let bytes = self.src.as_bytes();
+        let mut i = end.offset;
+        if !matches!(bytes.get(i), Some(b']' | b'}')) {
+            return Ok(());
+        }
+        i += 1;
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None | Some(b'\n' | b'\r' | b'#' | b':' | b',' | b']' | b'}') => Ok(()),
+            Some(_) => {
+                let msg = match b.stack.last() {
+                    Some(Frame::Map { .. }) => "did not find expected key",
+                    Some(Frame::Seq { .. }) => "did not find expected '-' indicator",
+                    None => "did not find expected <document start>",
+                };
+                let col = end.column + (i - end.offset);
+                let mut e = Error::new(ErrorKind::Syntax, msg).at(Span {
+                    offset: i,
+                    line: end.line,
+                    column: col,
+                });
+                if end.line > 1 {
+                    e = e.with_go_line(end.line - 1);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// saphyr reports an indentless block sequence (`key:\n- x`) at its first item's content;
@@ -543,6 +710,7 @@ struct Builder {
     unique: usize,
     strict_errors: Vec<String>,
     first_strict_span: Span,
+    deferred: Option<Error>,
 }
 
 impl Builder {
@@ -558,6 +726,7 @@ impl Builder {
             unique: 0,
             strict_errors: Vec::new(),
             first_strict_span: Span::default(),
+            deferred: None,
         }
     }
 
@@ -595,7 +764,13 @@ impl Builder {
         let value = if is_merge {
             Value::Str(text)
         } else {
-            resolve_scalar(text, plain, tag.as_deref()).map_err(|e| e.at(span))?
+            match resolve_scalar(text, plain, tag.as_deref()) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.defer(e.at(span));
+                    Value::Null
+                }
+            }
         };
         let node = Node { value, span };
         if anchor != 0 {
@@ -686,11 +861,20 @@ impl Builder {
     fn alias(&mut self, id: usize, name: &str, span: Span) -> Result<(), Error> {
         let Some((target, cost)) = self.anchors.get(&id) else {
             if self.open_anchors.contains(&id) {
-                return Err(Error::new(
-                    ErrorKind::Decode,
-                    format!("anchor '{name}' value contains itself"),
-                )
-                .at(span));
+                self.defer(
+                    Error::new(
+                        ErrorKind::Decode,
+                        format!("anchor '{name}' value contains itself"),
+                    )
+                    .at(span),
+                );
+                return self.push(
+                    Node {
+                        value: Value::Null,
+                        span,
+                    },
+                    false,
+                );
             }
             return Err(Error::new(
                 ErrorKind::Decode,
@@ -706,8 +890,15 @@ impl Builder {
             && (self.alias_count as f64 / self.decode_count as f64)
                 > allowed_alias_ratio(self.decode_count)
         {
-            return Err(
+            self.defer(
                 Error::new(ErrorKind::Limit, "document contains excessive aliasing").at(span),
+            );
+            return self.push(
+                Node {
+                    value: Value::Null,
+                    span,
+                },
+                false,
             );
         }
         let mut node = target.clone();
@@ -719,7 +910,29 @@ impl Builder {
         self.push(node, false)
     }
 
+    /// Records a decode error. goyaml parses the whole document before decoding it, so a
+    /// later syntax error wins over these; the first one is reported at the document end.
+    fn defer(&mut self, e: Error) {
+        if self.deferred.is_none() {
+            self.deferred = Some(e);
+        }
+    }
+
     fn push(&mut self, node: Node, is_merge_key: bool) -> Result<(), Error> {
+        let mut deferred = None;
+        let r = self.push_inner(node, is_merge_key, &mut deferred);
+        if let Some(e) = deferred {
+            self.defer(e);
+        }
+        r
+    }
+
+    fn push_inner(
+        &mut self,
+        node: Node,
+        is_merge_key: bool,
+        deferred: &mut Option<Error>,
+    ) -> Result<(), Error> {
         let strict = self.opts.strict;
         let Some(top) = self.stack.last_mut() else {
             self.root = Some(node);
@@ -735,11 +948,13 @@ impl Builder {
             } => match pending.take() {
                 None => {
                     if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
-                        return Err(Error::new(
-                            ErrorKind::Decode,
-                            format!("invalid map key: {}", go_sharp_v(&node.value)),
-                        )
-                        .at(node.span));
+                        *deferred = Some(
+                            Error::new(
+                                ErrorKind::Decode,
+                                format!("invalid map key: {}", go_sharp_v(&node.value)),
+                            )
+                            .at(node.span),
+                        );
                     }
                     *pending = Some((node, is_merge_key));
                 }
@@ -758,11 +973,13 @@ impl Builder {
                             }
                         }
                         _ => {
-                            return Err(Error::new(
-                                ErrorKind::Decode,
-                                "map merge requires map or sequence of maps as the value",
-                            )
-                            .at(key.span));
+                            *deferred = Some(
+                                Error::new(
+                                    ErrorKind::Decode,
+                                    "map merge requires map or sequence of maps as the value",
+                                )
+                                .at(key.span),
+                            );
                         }
                     }
                     for (k, v) in merged {

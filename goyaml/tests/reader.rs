@@ -258,3 +258,29 @@ fn collection_spans_start_at_their_content() {
     let key = n.get_key("g").unwrap().span;
     assert_eq!((key.line, key.column), (6, 1));
 }
+
+#[test]
+fn underindented_quoted_continuation_is_accepted_like_libyaml() {
+    // controller-gen CRDs: continuation lines at the key's indentation.
+    let src = "a:\n  d: 'x y\n  of it'\n  e: \"p\n  q\"\n  next: z\n";
+    let n = goyaml::parse(src).unwrap();
+    assert_eq!(
+        n.pointer("/a/d").unwrap().value,
+        Value::Str("x y of it".into())
+    );
+    assert_eq!(n.pointer("/a/e").unwrap().value, Value::Str("p q".into()));
+    let z = n.pointer("/a/next").unwrap().span;
+    assert_eq!(&src[z.offset..z.offset + 1], "z");
+    assert_eq!((z.line, z.column), (6, 9));
+    let e = goyaml::parse("a:\n  d: 'x\n  y'\n  f: [\n").unwrap_err();
+    assert_eq!(e.span.unwrap().offset, 23, "{e:?}");
+}
+
+#[test]
+fn trailing_text_after_flow_collection_is_a_syntax_error() {
+    let e = goyaml::parse("a: 1\nimage: {{reg}}/app:1\n").unwrap_err();
+    assert_eq!(e.to_string(), "yaml: line 1: did not find expected key");
+    let e = goyaml::parse("a: {{ .Values.x }}\n").unwrap_err();
+    assert!(e.to_string().starts_with("yaml: invalid map key"), "{e}");
+    assert!(goyaml::parse("a: [1] # c\nb: {x: [2]}\n").is_ok());
+}
