@@ -137,6 +137,7 @@ impl Object for Certificate {
     }
 }
 
+#[cfg_attr(not(feature = "crypto"), allow(dead_code))]
 fn cert_value(c: Certificate) -> FuncResult {
     Ok(Value::Object(Rc::new(c)))
 }
