@@ -37,6 +37,8 @@ pub struct Error {
     /// The line number goyaml would print (`yaml: line N:`), when it prints one. This can
     /// differ from `span.line` because libyaml reports some errors on a neighbouring line.
     pub go_line: Option<usize>,
+    /// saphyr-parser's own text, for errors that came from it.
+    pub(crate) raw: Option<String>,
 }
 
 impl Error {
@@ -46,6 +48,7 @@ impl Error {
             message: message.into(),
             span: None,
             go_line: None,
+            raw: None,
         }
     }
 

@@ -18,13 +18,18 @@ enum Stage {
 /// The innermost flow collection open at `offset` (`[` or `{`), by a rough scan that skips
 /// quoted scalars and comments.
 fn innermost_flow(src: &str, offset: usize) -> Option<u8> {
+    innermost_flow_pos(src, offset).map(|p| src.as_bytes()[p])
+}
+
+/// Byte offset of the innermost `[`/`{` still open at `offset` (rough scan, see above).
+pub(crate) fn innermost_flow_pos(src: &str, offset: usize) -> Option<usize> {
     let b = src.as_bytes();
     let end = offset.min(b.len());
-    let mut stack: Vec<u8> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < end {
         match b[i] {
-            b'[' | b'{' => stack.push(b[i]),
+            b'[' | b'{' => stack.push(i),
             b']' | b'}' => {
                 stack.pop();
             }
@@ -56,6 +61,12 @@ fn innermost_flow(src: &str, offset: usize) -> Option<u8> {
 }
 
 pub(crate) fn map_scan_error(info: &str, span: Span, src: &str) -> Error {
+    let mut e = map_scan_error_inner(info, span, src);
+    e.raw = Some(info.to_string());
+    e
+}
+
+fn map_scan_error_inner(info: &str, span: Span, src: &str) -> Error {
     use Stage::*;
     let flow_msg = || match innermost_flow(src, span.offset) {
         Some(b'{') => "did not find expected ',' or '}'",

@@ -43,7 +43,7 @@ pub fn parse(input: &str) -> Result<Node, Error> {
 pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
     let first = parse_first(input, opts);
     match &first {
-        Err(e) if e.message == TAB_AFTER_COLON || e.message == QUOTED_INDENT => {}
+        Err(e) if is_fixable(e, input) => {}
         _ => return first,
     }
     // saphyr-parser (YAML 1.2) rejects two things libyaml accepts and that occur in real
@@ -66,6 +66,11 @@ pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
                     return Err(unmap_error(e, &inserts));
                 }
             }
+            Err(e) if is_flow_indent(&e, &fixed) => {
+                if !fix_flow_indent(&mut fixed, &e, &mut inserts) {
+                    return Err(unmap_error(e, &inserts));
+                }
+            }
             Ok(mut node) => {
                 if !inserts.is_empty() {
                     unmap_tree(&mut node, &inserts);
@@ -79,6 +84,48 @@ pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
 }
 
 const QUOTED_INDENT: &str = "invalid indentation in quoted scalar";
+fn is_flow_indent(e: &Error, src: &str) -> bool {
+    matches!(
+        e.raw.as_deref(),
+        Some("invalid indentation in flow construct" | "invalid indentation")
+    ) && e
+        .span
+        .is_some_and(|s| crate::errors_map::innermost_flow_pos(src, s.offset).is_some())
+}
+
+fn is_fixable(e: &Error, src: &str) -> bool {
+    e.message == TAB_AFTER_COLON || e.message == QUOTED_INDENT || is_flow_indent(e, src)
+}
+
+/// Indents a line inside a flow collection that is not indented past the enclosing block
+/// (libyaml does not care about indentation inside `[...]`/`{...}`).
+fn fix_flow_indent(
+    fixed: &mut String,
+    e: &Error,
+    inserts: &mut Vec<(usize, usize, usize)>,
+) -> bool {
+    let Some(sp) = e.span else { return false };
+    let Some(open) = crate::errors_map::innermost_flow_pos(fixed, sp.offset) else {
+        return false;
+    };
+    let open_line_start = fixed[..open].rfind('\n').map_or(0, |p| p + 1);
+    let target = fixed[open_line_start..open].chars().count() + 1;
+    let ls = fixed[..sp.offset].rfind('\n').map_or(0, |p| p + 1);
+    if ls <= open {
+        return false;
+    }
+    let lead = fixed[ls..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .count();
+    if lead >= target {
+        return false;
+    }
+    let k = target - lead;
+    fixed.insert_str(ls, &" ".repeat(k));
+    inserts.push((ls, k, sp.line));
+    true
+}
 
 fn fix_tab_after_colon(fixed: &mut String, e: &Error) -> bool {
     // The mark is at or just after the tab(s) following the `:`.
@@ -270,6 +317,12 @@ pub struct Documents<'a> {
     pos: PosMap<'a>,
     done: bool,
     checked: bool,
+    /// Character index where the last event ended.
+    last_end_char: usize,
+    /// Length of the input (after a BOM) in characters.
+    body_chars: usize,
+    /// The input (after a BOM) ends with a line break.
+    ends_with_break: bool,
 }
 
 impl<'a> Documents<'a> {
@@ -292,6 +345,13 @@ impl<'a> Documents<'a> {
             pos: PosMap::new(body),
             done: false,
             checked: false,
+            last_end_char: 0,
+            body_chars: if body.is_ascii() {
+                body.len()
+            } else {
+                body.chars().count()
+            },
+            ends_with_break: body.ends_with('\n') || body.ends_with('\r'),
         }
     }
 
@@ -316,6 +376,7 @@ impl<'a> Documents<'a> {
             None => Ok(None),
             Some(Ok((ev, span))) => {
                 let sp = self.span(&span.start);
+                self.last_end_char = span.end.index();
                 Ok(Some((ev, sp)))
             }
             Some(Err(e)) => Err(self.scan_error(&e)),
@@ -413,7 +474,17 @@ impl<'a> Documents<'a> {
             match ev {
                 Event::DocumentEnd => break,
                 Event::StreamEnd => break,
-                Event::Scalar(text, style, anchor, tag) => {
+                Event::Scalar(mut text, style, anchor, tag) => {
+                    // A block scalar running into the end of an input that has no final line
+                    // break: libyaml does not count the unterminated last line as a break,
+                    // saphyr-parser does.
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && !self.ends_with_break
+                        && self.last_end_char >= self.body_chars
+                        && text.ends_with('\n')
+                    {
+                        text.to_mut().pop();
+                    }
                     if text.is_empty()
                         && style == ScalarStyle::Plain
                         && tag.is_none()
