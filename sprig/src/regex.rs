@@ -94,6 +94,25 @@ pub(crate) fn quote_meta(s: &str) -> String {
 /// Compiles a Go regular expression; the error text follows Go's `regexp/syntax` messages
 /// for the common mistakes.
 pub(crate) fn compile(re: &str) -> Result<Regex, String> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<Regex, String>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(re).cloned()) {
+        return hit;
+    }
+    let r = compile_uncached(re);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 256 {
+            c.clear();
+        }
+        c.insert(re.to_string(), r.clone());
+    });
+    r
+}
+
+fn compile_uncached(re: &str) -> Result<Regex, String> {
     if let Some(e) = go_syntax_error(re) {
         return Err(format!("error parsing regexp: {e}"));
     }
