@@ -466,6 +466,10 @@ impl<'t> State<'_, '_, 't> {
 
     fn walk_range_inner(&mut self, dot: &Rv, b: &'t Branch) -> EResult<()> {
         let val = self.eval_pipeline(dot, &b.pipe)?;
+        let val = Rv {
+            v: as_collection(val.v),
+            iface: val.iface,
+        };
         let mark = self.vars.len();
         match &val.v {
             Value::List(l) if !l.is_empty() => {
@@ -1358,7 +1362,23 @@ pub fn query_escape(s: &str) -> String {
     out
 }
 
+/// A map- or slice-kinded [`crate::Object`] (e.g. Helm's `Files`) seen as its collection value,
+/// for `range`, `len`, `index` and `slice`.
+fn as_collection(v: Value) -> Value {
+    if let Value::Object(o) = &v
+        && matches!(o.kind_name(), "map" | "slice")
+        && let Some(inner) = o.to_value()
+    {
+        return inner;
+    }
+    v
+}
+
 fn length(v: &Rv) -> Result<i64, String> {
+    let v = &Rv {
+        v: as_collection(v.v.clone()),
+        iface: v.iface,
+    };
     if v.is_invalid() {
         return Err("reflect: call of reflect.Value.Type on zero Value".into());
     }
@@ -1390,6 +1410,10 @@ fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
 }
 
 fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
+    let item = &Rv {
+        v: as_collection(item.v.clone()),
+        iface: item.iface,
+    };
     if item.v.is_nil() {
         return Err("index of untyped nil".into());
     }
@@ -1448,6 +1472,10 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
 }
 
 fn slice(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
+    let item = &Rv {
+        v: as_collection(item.v.clone()),
+        iface: item.iface,
+    };
     if item.v.is_nil() {
         return Err("slice of untyped nil".into());
     }

@@ -349,3 +349,42 @@ fn shared_maps_are_mutable_through_functions() {
         .unwrap();
     assert_eq!(set.execute("t", &vals(&[("m", vals(&[]))])).unwrap(), "1");
 }
+
+#[derive(Debug)]
+struct Files;
+
+impl Object for Files {
+    fn type_name(&self) -> String {
+        "files.Files".into()
+    }
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Option<Value> {
+        Some(vals(&[
+            ("a.txt", Value::str("A")),
+            ("b.txt", Value::str("B")),
+        ]))
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "Get"
+    }
+    fn call_method(&self, _name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        Some(Ok(Value::str(format!(
+            "content of {}",
+            args[0].as_str().unwrap_or("")
+        ))))
+    }
+}
+
+#[test]
+fn map_kinded_objects_range_and_index() {
+    let data = vals(&[("Files", Value::Object(Rc::new(Files)))]);
+    assert_eq!(
+        render("{{ range $k, $v := .Files }}{{ $k }}={{ $v }};{{ end }}{{ len .Files }} {{ index .Files \"b.txt\" }} {{ .Files.Get \"x\" }}", &data).unwrap(),
+        "a.txt=A;b.txt=B;2 B content of x"
+    );
+}
