@@ -843,10 +843,60 @@ mod imp {
         }
         let mut salt = [0u8; 16];
         fill(&mut salt);
-        match ::bcrypt::hash_with_salt(input, 10, salt) {
-            Ok(h) => h.format_for_version(::bcrypt::Version::TwoA),
-            Err(e) => format!("failed to encrypt string with bcrypt: {e}"),
+        bcrypt_hash(input.as_bytes(), 10, &salt)
+    }
+
+    /// `$2a$` bcrypt (Go's `bcrypt.GenerateFromPassword` with a given salt).
+    pub(super) fn bcrypt_hash(password: &[u8], cost: u32, salt: &[u8; 16]) -> String {
+        use blowfish::Blowfish;
+        let mut key = password.to_vec();
+        key.push(0);
+        key.truncate(72);
+        let mut state: Blowfish<byteorder::BE> = Blowfish::bc_init_state();
+        state.salted_expand_key(salt, &key);
+        for _ in 0..1u64 << cost {
+            state.bc_expand_key(&key);
+            state.bc_expand_key(salt);
         }
+        let magic = b"OrpheanBeholderScryDoubt";
+        let mut words = [0u32; 6];
+        for (i, w) in words.iter_mut().enumerate() {
+            *w = u32::from_be_bytes([
+                magic[4 * i],
+                magic[4 * i + 1],
+                magic[4 * i + 2],
+                magic[4 * i + 3],
+            ]);
+        }
+        for _ in 0..64 {
+            for i in (0..6).step_by(2) {
+                let [l, r] = state.bc_encrypt([words[i], words[i + 1]]);
+                words[i] = l;
+                words[i + 1] = r;
+            }
+        }
+        let mut out = Vec::with_capacity(24);
+        for w in words {
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        out.truncate(23);
+        format!("$2a${cost:02}${}{}", bcrypt_b64(salt), bcrypt_b64(&out))
+    }
+
+    /// bcrypt's base64: `./A-Za-z0-9`, no padding.
+    fn bcrypt_b64(b: &[u8]) -> String {
+        const A: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut out = String::new();
+        for c in b.chunks(3) {
+            let v = (c[0] as u32) << 16
+                | (*c.get(1).unwrap_or(&0) as u32) << 8
+                | *c.get(2).unwrap_or(&0) as u32;
+            let n = c.len() + 1;
+            for i in 0..n {
+                out.push(A[((v >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
     }
 
     fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
@@ -1282,8 +1332,12 @@ mod imp {
                 Some("plaintext")
             );
             let h = bcrypt("pw");
-            assert!(h.starts_with("$2a$10$"), "{h}");
-            assert!(::bcrypt::verify("pw", &h).unwrap());
+            assert!(h.starts_with("$2a$10$") && h.len() == 60, "{h}");
+            // verified with Go's bcrypt.CompareHashAndPassword
+            assert_eq!(
+                bcrypt_hash(b"password", 4, b"0123456789abcdef"),
+                "$2a$04$KBCwKxOzLha2MUDgW0PjXehyC7kcbJmICs4eWpZZOlh/QJzfSPPHe"
+            );
         }
     }
 }
@@ -1380,5 +1434,30 @@ mod modpow_timing {
             let _ = b.modpow(&e, &m);
         }
         eprintln!("modpow 1024: {:?} each", t.elapsed() / 20);
+    }
+}
+
+#[cfg(all(test, feature = "crypto"))]
+mod bcrypt_dump {
+    /// Prints `password<TAB>hash` lines for checking with Go (`SPRIG_DUMP_BCRYPT=1`).
+    #[test]
+    fn dump_bcrypt() {
+        if std::env::var("SPRIG_DUMP_BCRYPT").is_err() {
+            return;
+        }
+        for pw in [
+            "",
+            "pw",
+            "password",
+            "p@ss wörd",
+            &"x".repeat(71),
+            &"y".repeat(72),
+        ] {
+            println!("{pw}\t{}", super::imp::bcrypt(pw));
+        }
+        println!(
+            "password\t{}",
+            super::imp::bcrypt_hash(b"password", 4, b"0123456789abcdef")
+        );
     }
 }
