@@ -6,8 +6,23 @@
 //! calls (spf13/cast, dario.cat/mergo, huandu/xstrings, Masterminds/goutils,
 //! Masterminds/semver v3.4.0 as linked into helm 4.1.4), down to Go's error texts.
 //!
-//! Public helpers other crates reuse: [`json::marshal`] (Go `encoding/json`) and [`semver`]
-//! (Masterminds/semver constraints, for chart dependencies and `kubeVersion`).
+//! Public helpers other crates reuse: [`json::marshal`] / [`json::unmarshal`] (Go
+//! `encoding/json`, for Helm's `toJson`/`fromJson`), [`semver`] (Masterminds/semver versions and
+//! constraints, for chart dependencies and `kubeVersion`), [`to_string`] (Sprig's `strval`) and
+//! [`Certificate`] (the object `genCA` & co. return).
+//!
+//! Helm-specific behaviour kept here: `env`/`expandenv` are absent, `fail` returns
+//! [`gotemplate::FuncError::Abort`] (Helm prints its message verbatim), and `getHostByName`
+//! returns `""` (Helm without `--enable-dns`).
+//!
+//! Not implemented: `genPrivateKey "dsa"` (returns an error text instead of a DSA key), and
+//! certificates signed by Ed25519 keys (`gen*WithKey` with an Ed25519 PEM fails). Known
+//! approximations: Go's byte slicing of multi-byte text (`trunc`, `substr`, `abbrev`) yields
+//! U+FFFD where Go would emit the raw bytes; `toDate` parses the common layout elements only;
+//! regular expressions outside RE2's common syntax may be accepted or rejected differently.
+//!
+//! The `crypto` feature (default) brings RSA/ECDSA/bcrypt/scrypt/AES; without it the crypto
+//! functions are still registered, so templates parse, but fail when called.
 #![warn(missing_docs)]
 
 mod cast;
@@ -27,6 +42,7 @@ pub mod semver;
 mod strings;
 mod url;
 
+pub use crypto::Certificate;
 use gotemplate::{FuncMap, FuncResult, List, Map, Signature, Ty, Value};
 
 /// Every Sprig function Helm exposes, keyed by name.

@@ -174,6 +174,20 @@ impl Version {
     }
 }
 
+impl std::str::FromStr for Version {
+    type Err = SemverError;
+    fn from_str(s: &str) -> Result<Version, SemverError> {
+        Version::parse(s)
+    }
+}
+
+impl std::str::FromStr for Constraints {
+    type Err = SemverError;
+    fn from_str(s: &str) -> Result<Constraints, SemverError> {
+        Constraints::parse(s)
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
