@@ -103,7 +103,12 @@ fn main() {
     let show = |kind: &'static str, msg: String, shown: &mut BTreeMap<&str, usize>| {
         let n = shown.entry(kind).or_default();
         *n += 1;
-        if *n <= 8 {
+        if *n
+            <= std::env::var("CORPUS_SHOW")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(8)
+        {
             println!("[{kind}] {msg}");
         }
     };

@@ -73,18 +73,44 @@ fn map_scan_error_inner(info: &str, span: Span, src: &str) -> Error {
         _ => "did not find expected ',' or ']'",
     };
     if info == "while parsing node, found unknown anchor" {
-        let name: String = src
-            .get(span.offset..)
-            .unwrap_or("")
-            .trim_start_matches('*')
+        // libyaml anchor names are [0-9A-Za-z_-]; after the name only a blank or one of
+        // `?:,]}%@`` may follow.
+        let rest = src.get(span.offset..).unwrap_or("");
+        let rest = rest.strip_prefix('*').unwrap_or(rest);
+        let name: String = rest
             .chars()
-            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
+        let next = rest[name.len()..].chars().next();
+        let ok_next = match next {
+            None => true,
+            Some(c) => c.is_whitespace() || "?:,]}%@`".contains(c),
+        };
+        if name.is_empty() || !ok_next {
+            let mut e = Error::new(
+                ErrorKind::Syntax,
+                "did not find expected alphabetic or numeric character",
+            )
+            .at(span);
+            if span.line > 1 {
+                e = e.with_go_line(span.line);
+            }
+            return e;
+        }
         return Error::new(
             ErrorKind::Decode,
             format!("unknown anchor '{name}' referenced"),
         )
         .at(span);
+    }
+    if info == "while scanning a plain scalar, found a tab" {
+        // libyaml reports it on the continuation line that starts with the tab.
+        return Error::new(
+            ErrorKind::Syntax,
+            "found a tab character that violates indentation",
+        )
+        .at(span)
+        .with_go_line(span.line + 1);
     }
     if info == "recursion limit exceeded" {
         // saphyr-parser caps flow nesting at 255 levels (goyaml: 10000).
@@ -111,7 +137,8 @@ fn map_scan_error_inner(info: &str, span: Span, src: &str) -> Error {
         "mapping values are not allowed in this context" => (Scanner, info),
         "block sequence entries are not allowed in this context" => (Scanner, info),
         "mapping keys are not allowed in this context" => (Scanner, info),
-        "simple key expect ':'" => (Scanner, "could not find expected ':'"),
+        "simple key expect ':'" | "simple key expected" => (Scanner, "could not find expected ':'"),
+        "comment intercepting the multiline text" => (Parser, "did not find expected key"),
         "found unprintable character" => (NoLine, "control characters are not allowed"),
         "while scanning a quoted scalar, found unexpected end of stream" => {
             (Scanner, "found unexpected end of stream")
@@ -139,7 +166,8 @@ fn map_scan_error_inner(info: &str, span: Span, src: &str) -> Error {
         }
         "did not find expected <document start>" => (Parser, info),
         "the handle wasn't declared" => (Parser, "found undefined tag handle"),
-        "invalid trailing content after double-quoted scalar" => {
+        "invalid trailing content after double-quoted scalar" | "misplaced bracket" => {
+            // The reader refines this from the parse state (see `Documents`).
             (Parser, "did not find expected key")
         }
         "\"-\" is only valid inside a block" => (Parser, "did not find expected node content"),

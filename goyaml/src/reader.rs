@@ -62,7 +62,18 @@ pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
                 }
             }
             Err(e) if e.message == QUOTED_INDENT => {
-                if !fix_quoted_indent(&mut fixed, &e, &mut inserts) {
+                let mut unclosed = false;
+                if !fix_quoted_indent(&mut fixed, &e, &mut inserts, &mut unclosed) {
+                    if unclosed {
+                        // libyaml reads on to the end of the input.
+                        let sp = e.span.unwrap_or_default();
+                        let eof = crate::errors_map::map_scan_error(
+                            "while scanning a quoted scalar, found unexpected end of stream",
+                            sp,
+                            &fixed,
+                        );
+                        return Err(unmap_error(eof, &inserts));
+                    }
                     return Err(unmap_error(e, &inserts));
                 }
             }
@@ -150,6 +161,7 @@ fn fix_quoted_indent(
     fixed: &mut String,
     e: &Error,
     inserts: &mut Vec<(usize, usize, usize)>,
+    unclosed: &mut bool,
 ) -> bool {
     let Some(sp) = e.span else { return false };
     let start = sp.offset;
@@ -162,7 +174,10 @@ fn fix_quoted_indent(
     let mut i = start + 1;
     let end = loop {
         match b.get(i) {
-            None => return false,
+            None => {
+                *unclosed = true;
+                return false;
+            }
             Some(b'\\') if q == b'"' => i += 2,
             Some(b'\'') if q == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
             Some(&c) if c == q => break i,
@@ -439,7 +454,7 @@ impl<'a> Documents<'a> {
         // Which open collections are flow collections.
         let mut flow: Vec<bool> = Vec::new();
         loop {
-            let next = match self.next_event() {
+            let next = match self.next_event().map_err(|e| self.refine(e, &b)) {
                 Ok(n) => n,
                 // libyaml reads `... x` as a document end followed by a new document, which
                 // `Unmarshal` never looks at; saphyr rejects the trailing content.
@@ -542,6 +557,34 @@ impl<'a> Documents<'a> {
             return Err(Error::new(ErrorKind::Strict, msg).at(b.first_strict_span));
         }
         Ok(Some(root))
+    }
+
+    /// libyaml's parser words some errors by what it expected next; saphyr's scanner does not
+    /// know that, the builder does.
+    fn refine(&self, mut e: Error, b: &Builder) -> Error {
+        match e.raw.as_deref() {
+            Some("misplaced bracket") => {
+                e.message = match b.stack.last() {
+                    Some(Frame::Map { pending: None, .. }) => "did not find expected key",
+                    _ => "did not find expected node content",
+                }
+                .into();
+            }
+            Some("invalid trailing content after double-quoted scalar") => {
+                let span = e.span.unwrap_or_default();
+                e.message = match crate::errors_map::innermost_flow_pos(self.src, span.offset) {
+                    Some(p) if self.src.as_bytes()[p] == b'{' => "did not find expected ',' or '}'",
+                    Some(_) => "did not find expected ',' or ']'",
+                    None => match b.stack.last() {
+                        Some(Frame::Seq { .. }) => "did not find expected '-' indicator",
+                        _ => "did not find expected key",
+                    },
+                }
+                .into();
+            }
+            _ => {}
+        }
+        e
     }
 
     fn byte_at(&self, offset: usize) -> Option<u8> {
@@ -1128,6 +1171,30 @@ fn insert(
     }
 }
 
+/// The order `fmt` prints map keys in (internal/fmtsort), for same-typed keys; mixed types
+/// are ordered by a fixed type rank (Go orders them by type address, i.e. arbitrarily).
+fn go_key_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let rank = |v: &Value| match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Int(_) => 2,
+        Value::Uint(_) => 3,
+        Value::Float(_) => 4,
+        Value::Str(_) => 5,
+        Value::Seq(_) => 6,
+        Value::Map(_) => 7,
+    };
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Uint(x), Value::Uint(y)) => x.cmp(y),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
 /// Go `==` on two `interface{}` map keys.
 fn go_key_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -1292,6 +1359,9 @@ fn go_sharp_v_inner(v: &Value) -> String {
             format!("[]interface {{}}{{{}}}", inner.join(", "))
         }
         Value::Map(entries) => {
+            // fmt prints maps with sorted keys (nil first, then by value within a type).
+            let mut entries: Vec<&(Node, Node)> = entries.iter().collect();
+            entries.sort_by(|a, b| go_key_cmp(&a.0.value, &b.0.value));
             let inner: Vec<String> = entries
                 .iter()
                 .map(|(k, v)| {
