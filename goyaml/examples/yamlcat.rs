@@ -9,7 +9,11 @@ fn main() {
         eprintln!("read error: {e}");
         std::process::exit(2);
     }
-    let node = match goyaml::check_utf8(&input).and_then(goyaml::parse) {
+    let opts = goyaml::ParseOptions {
+        strict: std::env::var("YAMLCAT_STRICT").is_ok(),
+        ..Default::default()
+    };
+    let node = match goyaml::check_utf8(&input).and_then(|t| goyaml::parse_with(t, &opts)) {
         Ok(n) => n,
         Err(e) => {
             println!("ERR {e} (at {:?})", e.span);

@@ -284,3 +284,46 @@ fn trailing_text_after_flow_collection_is_a_syntax_error() {
     assert!(e.to_string().starts_with("yaml: invalid map key"), "{e}");
     assert!(goyaml::parse("a: [1] # c\nb: {x: [2]}\n").is_ok());
 }
+
+/// Expected texts from sigs.k8s.io/yaml `YAMLToJSONStrict` (goyaml.v2 `UnmarshalStrict`),
+/// run through tests/oracle with ORACLE_STRICT=1.
+#[test]
+fn strict_errors_match_goyaml() {
+    let cases: &[(&str, &str)] = &[
+        ("a: 1\nb: 2\na: 3\n", "line 3: key \"a\" already set in map"),
+        (
+            "m:\n  x: 1\n  x: {y: 2}\n",
+            "line 3: key \"x\" already set in map",
+        ),
+        (
+            "base: &b {k: 1}\nm:\n  <<: *b\n  k: 2\n",
+            "line 4: key \"k\" already set in map",
+        ),
+        (
+            "base: &b {k: 1}\nm:\n  k: 2\n  <<: *b\n",
+            "line 1: key \"k\" already set in map",
+        ),
+        (
+            "a: &a {x: 1}\nb: &b {x: 2}\nm:\n  <<: [*a, *b]\n",
+            "line 1: key \"x\" already set in map",
+        ),
+        (
+            "a: 1\na: 2\na: 3\nb: 1\nb: 1\n",
+            "line 2: key \"a\" already set in map\n  line 3: key \"a\" already set in map\n  line 5: key \"b\" already set in map",
+        ),
+        ("yes: a\ntrue: b\n", "line 2: key true already set in map"),
+        (
+            "- a: 1\n  a: 2\n- b: [1]\n  b: x\n",
+            "line 2: key \"a\" already set in map\n  line 4: key \"b\" already set in map",
+        ),
+    ];
+    for (src, want) in cases {
+        let e = goyaml::parse_with(src, &strict()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("yaml: unmarshal errors:\n  {want}"),
+            "{src}"
+        );
+    }
+    assert!(goyaml::parse_with("1: a\n\"1\": b\n", &strict()).is_ok());
+}

@@ -23,7 +23,11 @@ func main() {
 		if err != nil {
 			continue
 		}
-		j, err := yaml.YAMLToJSON(data)
+		convert := yaml.YAMLToJSON
+		if os.Getenv("ORACLE_STRICT") != "" {
+			convert = yaml.YAMLToJSONStrict
+		}
+		j, err := convert(data)
 		if err != nil {
 			fmt.Printf("%s\tERR\t%s\t-\t-\n", path, b64(err.Error()))
 			continue
