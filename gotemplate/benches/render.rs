@@ -219,6 +219,10 @@ fn data() -> Value {
 }
 
 fn time<R>(label: &str, iters: u32, mut f: impl FnMut() -> R) {
+    let iters = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(iters);
     let t = Instant::now();
     for _ in 0..iters {
         std::hint::black_box(f());

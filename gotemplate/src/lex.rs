@@ -179,7 +179,7 @@ pub fn lex(input: &str, opts: LexOptions) -> Vec<Item<'_>> {
         bytes: input.as_bytes(),
         pos: 0,
         start: 0,
-        items: Vec::new(),
+        items: Vec::with_capacity(input.len() / 6 + 4),
         opts,
         paren_depth: 0,
     };
@@ -257,7 +257,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.input[self.pos..].find(LEFT) {
+        if let Some(x) = find_left(&self.bytes[self.pos..]) {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + LEFT.len();
@@ -632,6 +632,19 @@ impl<'a> Lexer<'a> {
         self.emit(Tok::Number);
         State::InsideAction
     }
+}
+
+/// Offset of the next `{{` (a byte scan: cheaper than a substring searcher for short texts).
+fn find_left(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(|c| *c == b'{') {
+        let at = i + k;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 fn left_trim_len(s: &[u8]) -> usize {
