@@ -80,15 +80,26 @@ pub(crate) fn register(m: &mut FuncMap) {
 /// mitchellh/copystructure `Copy`: maps and slices are copied recursively, scalars and objects
 /// are shared.
 pub(crate) fn deep_copy(v: &Value) -> Value {
+    deep_copy_at(v, 0)
+}
+
+fn deep_copy_at(v: &Value, depth: usize) -> Value {
+    if depth > 1000 {
+        // a reference cycle: share instead of recursing forever
+        return v.clone();
+    }
     match v {
         Value::Map(m) => {
             let copy = m.shallow_clone();
             for (k, x) in m.entries() {
-                copy.insert(k, deep_copy(&x));
+                copy.insert(k, deep_copy_at(&x, depth + 1));
             }
             Value::Map(copy)
         }
-        Value::List(l) => Value::List(List::with_elem(l.iter().map(deep_copy).collect(), l.elem())),
+        Value::List(l) => Value::List(List::with_elem(
+            l.iter().map(|x| deep_copy_at(x, depth + 1)).collect(),
+            l.elem(),
+        )),
         other => other.clone(),
     }
 }

@@ -107,7 +107,11 @@ pub(crate) fn register(m: &mut FuncMap) {
 /// destination (empty ones too), and a nil source value sets nil. Nested maps on both sides
 /// merge in place; a slice never replaces a non-empty destination without overwrite.
 pub(crate) fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
-    if dst.ptr_eq(src) {
+    merge_at(dst, src, overwrite, 0)
+}
+
+fn merge_at(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
+    if dst.ptr_eq(src) || depth > 1000 {
         return;
     }
     for (k, sv) in src.entries() {
@@ -123,7 +127,7 @@ pub(crate) fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
             continue;
         }
         if let (Value::Map(sm), Some(Value::Map(dm))) = (&sv, &dv) {
-            merge_into(dm, sm, overwrite);
+            merge_at(dm, sm, overwrite, depth + 1);
         }
         if let Some(d) = &dv
             && !empty(d)

@@ -36,6 +36,9 @@ pub fn marshal(v: &Value, indent: Option<&str>, escape_html: bool) -> Result<Str
     Ok(out)
 }
 
+/// Nesting beyond this is treated as a reference cycle (`set $m "self" $m`).
+const MAX_DEPTH: usize = 1000;
+
 struct Enc<'a> {
     out: &'a mut String,
     indent: Option<&'a str>,
@@ -53,6 +56,14 @@ impl Enc<'_> {
     }
 
     fn value(&mut self, v: &Value, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_DEPTH && matches!(v, Value::Map(_)) {
+            // Go detects the cycle once nesting passes 1000 levels; only maps can close a
+            // cycle in template values (lists are immutable).
+            return Err(JsonError(format!(
+                "json: unsupported value: encountered a cycle via {}",
+                v.go_type()
+            )));
+        }
         match v {
             Value::Nil => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),

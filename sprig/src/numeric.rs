@@ -179,8 +179,15 @@ fn int_list(v: Vec<i64>) -> Value {
     ))
 }
 
+/// Longest list `until`/`untilStep`/`seq` build (Go would try to allocate any size; a
+/// template asking for more is a mistake, and failing beats exhausting memory).
+pub(crate) const MAX_LEN: i64 = 1 << 26;
+
 pub(crate) fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
     let mut v = Vec::new();
+    if step != 0 && ((stop as i128 - start as i128) / step as i128) > MAX_LEN as i128 {
+        return v;
+    }
     if stop < start {
         if step >= 0 {
             return v;

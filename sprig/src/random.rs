@@ -18,7 +18,7 @@ pub(crate) fn register(m: &mut FuncMap) {
         ok(crypto_random(arg_int(a, 0), false, true))
     });
     reg(m, "randAscii", &[Int], |a| {
-        let n = arg_int(a, 0);
+        let n = arg_int(a, 0).min(crate::numeric::MAX_LEN);
         if n <= 0 {
             return ok("");
         }
@@ -89,6 +89,7 @@ fn crypto_random(count: i64, letters: bool, numbers: bool) -> String {
     if count <= 0 {
         return String::new();
     }
+    let count = count.min(crate::numeric::MAX_LEN);
     let mut out = String::with_capacity(count as usize);
     while (out.len() as i64) < count {
         let c = (b' ' + uniform((b'z' - b' ' + 1) as u64) as u8) as char;

@@ -41,6 +41,15 @@ pub(crate) fn empty(v: &Value) -> bool {
 
 /// Go's `reflect.DeepEqual` over template values: types must match exactly.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > 1000 {
+        // Go's DeepEqual treats revisited pairs as equal
+        return true;
+    }
+    let deep_equal = |x: &Value, y: &Value| deep_equal_at(x, y, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,

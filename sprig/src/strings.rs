@@ -39,7 +39,13 @@ pub(crate) fn register(m: &mut FuncMap) {
         if n < 0 {
             return Err(FuncError::Call("strings: negative Repeat count".into()));
         }
-        ok(arg_str(a, 1).repeat(n as usize))
+        let s = arg_str(a, 1);
+        if (s.len() as i128) * (n as i128) > crate::numeric::MAX_LEN as i128 * 16 {
+            return Err(FuncError::Call(
+                "strings: Repeat output length overflow".into(),
+            ));
+        }
+        ok(s.repeat(n as usize))
     });
     for name in ["trimall", "trimAll"] {
         reg(m, name, &[S, S], |a| {
@@ -261,6 +267,11 @@ fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
 fn indent(spaces: i64, v: &str) -> Result<String, FuncError> {
     if spaces < 0 {
         return Err(FuncError::Call("strings: negative Repeat count".into()));
+    }
+    if spaces > crate::numeric::MAX_LEN {
+        return Err(FuncError::Call(
+            "strings: Repeat output length overflow".into(),
+        ));
     }
     let pad = " ".repeat(spaces as usize);
     Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
