@@ -18,24 +18,24 @@ use super::{ALL_RULES, Finding, Severity};
 pub fn human(f: &Finding) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}[{}]: {}", f.severity, f.code, f.message);
-    let _ = writeln!(out, "  --> {}", f.location());
+    let w = f.line.map_or(1, |l| l.to_string().len());
+    let pad = " ".repeat(w);
+    let _ = writeln!(out, "{pad}--> {}", f.location());
     if let (Some(line), Some(src)) = (f.line, &f.snippet) {
-        let w = line.to_string().len();
-        let pad = " ".repeat(w);
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{line} | {src}");
         let col = f.column.unwrap_or(1).max(1);
         let _ = writeln!(out, "{pad} | {}^", " ".repeat(col - 1));
     }
     if let Some(r) = &f.resource {
-        let _ = writeln!(out, "  = resource: {r}{}", f.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default());
+        let _ = writeln!(out, "{pad} = resource: {r}{}", f.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default());
     }
     if let Some(h) = &f.help {
         for (i, l) in h.lines().enumerate() {
             if i == 0 {
-                let _ = writeln!(out, "  = help: {l}");
+                let _ = writeln!(out, "{pad} = help: {l}");
             } else {
-                let _ = writeln!(out, "          {l}");
+                let _ = writeln!(out, "{pad}         {l}");
             }
         }
     }
@@ -177,6 +177,8 @@ mod tests {
         f.snippet = Some("    image: x".into());
         let s = human(&f);
         assert!(s.starts_with("warning[KT0201]: bad image\n  --> demo/templates/d.yaml:12:5\n"), "{s}");
+        let g = Finding::new(IMAGE_TAG, "demo", "d.yaml", "x").at(Some(5), Some(1));
+        assert!(human(&g).contains(" --> d.yaml:5:1\n"), "{}", human(&g));
         assert!(s.contains("12 |     image: x\n   |     ^\n"), "{s}");
     }
 
