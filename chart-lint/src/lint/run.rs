@@ -8,7 +8,7 @@ use gotemplate::Map;
 
 use super::doc::{Document, map_lines};
 use super::{
-    ALLOW_ANNOTATION, CHART_UNREADABLE, Finding, LintConfig, NAME_TOO_LONG, SCHEMA, Severity, TEMPLATE_PARSE,
+    ALLOW_ANNOTATION, CHART_METADATA, CHART_UNREADABLE, Finding, LintConfig, NAME_TOO_LONG, SCHEMA, Severity, TEMPLATE_PARSE,
     TEMPLATE_RENDER, VALUES_SCHEMA, rule,
 };
 use crate::chart::Chart;
@@ -108,7 +108,17 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
     let chart = match Chart::load(path) {
         Ok(c) => c,
         Err(e) => {
-            report.findings.push(Finding::new(CHART_UNREADABLE, &display, path.display().to_string(), e.to_string()));
+            let msg = e.to_string();
+            // helm's metadata validation (`validation: chart.metadata.version "x" is invalid`).
+            let f = if msg.contains("chart.metadata") {
+                let field = msg.split("chart.metadata.").nth(1).and_then(|r| r.split([' ', '"']).next()).unwrap_or("");
+                let text = std::fs::read_to_string(path.join("Chart.yaml")).unwrap_or_default();
+                let line = text.lines().position(|l| !field.is_empty() && l.starts_with(&format!("{field}:"))).map(|i| i + 1);
+                Finding::new(CHART_METADATA, &display, format!("{display}/Chart.yaml"), msg).at(line, line.map(|_| 1))
+            } else {
+                Finding::new(CHART_UNREADABLE, &display, path.display().to_string(), msg)
+            };
+            report.findings.push(f);
             return report;
         }
     };

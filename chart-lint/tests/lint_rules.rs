@@ -1,0 +1,295 @@
+//! Each lint rule with a chart that trips it and one that does not.
+
+use std::path::{Path, PathBuf};
+
+use chart_lint::lint::{Finding, LintOptions, lint_chart};
+
+const CHART_YAML: &str = "apiVersion: v2\nname: c\nversion: 1.0.0\n";
+
+/// A good Deployment + Service that passes every rule.
+const GOOD_DEPLOY: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+  labels:
+    app: web
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+      containers:
+      - name: web
+        image: "{{ .Values.image }}"
+        ports:
+        - name: http
+          containerPort: 8080
+        readinessProbe:
+          httpGet: {path: /healthz, port: http}
+        securityContext:
+          allowPrivilegeEscalation: false
+        resources:
+          requests: {cpu: 10m, memory: 32Mi}
+          limits: {memory: 64Mi}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}-web
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+"#;
+const GOOD_VALUES: &str = "replicas: 1\nimage: nginx:1.27.2\n";
+
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, String)>,
+}
+
+fn write_chart(case: &Case) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kindtest-lint-{}-{}", std::process::id(), case.name)).join("c");
+    let _ = std::fs::remove_dir_all(&dir);
+    for (p, text) in &case.files {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn lint(case: &Case) -> Vec<Finding> {
+    let dir = write_chart(case);
+    let r = lint_chart(&dir, &LintOptions::default());
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+    r.findings
+}
+
+fn chart(name: &'static str, files: &[(&'static str, &str)]) -> Case {
+    let mut all: Vec<(&'static str, String)> =
+        vec![("Chart.yaml", CHART_YAML.into()), ("values.yaml", GOOD_VALUES.into()), ("templates/app.yaml", GOOD_DEPLOY.into())];
+    for (p, t) in files {
+        all.retain(|(q, _)| q != p);
+        all.push((p, t.to_string()));
+    }
+    Case { name, files: all }
+}
+
+fn codes(f: &[Finding]) -> Vec<&'static str> {
+    f.iter().map(|f| f.code).collect()
+}
+
+fn assert_has(f: &[Finding], code: &str) -> Finding {
+    f.iter().find(|x| x.code == code).cloned().unwrap_or_else(|| panic!("expected {code}, got {:#?}", f))
+}
+
+#[test]
+fn the_good_chart_is_clean() {
+    let f = lint(&chart("good", &[]));
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn chart_unreadable() {
+    let dir = std::env::temp_dir().join(format!("kindtest-lint-{}-empty", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let r = lint_chart(&dir, &LintOptions::default());
+    assert_eq!(codes(&r.findings), ["KT0001"]);
+    assert!(r.findings[0].message.contains("Chart.yaml"), "{:?}", r.findings[0]);
+}
+
+#[test]
+fn chart_metadata_and_api_version() {
+    let f = lint(&chart("meta", &[("Chart.yaml", "apiVersion: v2\nname: c\nversion: one\n")]));
+    let m = assert_has(&f, "KT0002");
+    assert_eq!(m.line, Some(3));
+    assert!(m.message.contains("version"), "{m:?}");
+    let f = lint(&chart("apiv1", &[("Chart.yaml", "apiVersion: v1\nname: c\nversion: 1.0.0\n")]));
+    assert_eq!(assert_has(&f, "KT0003").line, Some(1));
+}
+
+#[test]
+fn dependencies_missing_and_mismatched() {
+    let f = lint(&chart(
+        "deps",
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: ~1.2.0\n- name: gone\n  version: 1.0.0\n",
+            ),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 2.0.0\n"),
+        ],
+    ));
+    let v = assert_has(&f, "KT0005");
+    assert_eq!(v.line, Some(5));
+    assert!(v.message.contains("silently"));
+    assert_eq!(assert_has(&f, "KT0004").line, Some(7));
+    let ok = lint(&chart(
+        "deps-ok",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: ~1.2.0\n"),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 1.2.7\n"),
+        ],
+    ));
+    assert!(!codes(&ok).iter().any(|c| *c == "KT0004" || *c == "KT0005"), "{ok:#?}");
+}
+
+#[test]
+fn values_schema_violated_and_invalid() {
+    let schema = r#"{"type":"object","properties":{"replicas":{"type":"integer"}}}"#;
+    let f = lint(&chart("schema-bad", &[("values.schema.json", schema), ("values.yaml", "replicas: \"1\"\nimage: nginx:1.2\n")]));
+    assert!(assert_has(&f, "KT0006").message.contains("/replicas"), "{f:#?}");
+    let f = lint(&chart("schema-json", &[("values.schema.json", "{\"type\": ")]));
+    assert_has(&f, "KT0006");
+    let ok = lint(&chart("schema-ok", &[("values.schema.json", schema)]));
+    assert!(!codes(&ok).contains(&"KT0006"), "{ok:#?}");
+}
+
+#[test]
+fn template_parse_error_has_position() {
+    let f = lint(&chart("parse", &[("templates/bad.yaml", "a: 1\nb: {{ if }}{{ end }}\n")]));
+    let p = assert_has(&f, "KT0007");
+    assert_eq!(p.file, "c/templates/bad.yaml");
+    assert_eq!(p.line, Some(2));
+}
+
+#[test]
+fn template_render_error_names_file_and_line() {
+    let f = lint(&chart("render", &[("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ required \"a is required\" .Values.a }}\n")]));
+    let r = assert_has(&f, "KT0008");
+    assert!(r.message.contains("a is required"), "{r:?}");
+    assert_eq!((r.file.as_str(), r.line), ("c/templates/cm.yaml", Some(6)));
+}
+
+#[test]
+fn undefined_template() {
+    let f = lint(&chart(
+        "undef-tpl",
+        &[
+            ("templates/_helpers.tpl", "{{- define \"c.labels\" -}}app: web{{- end }}\n"),
+            ("templates/cm.yaml", "{{- if .Values.never }}\nx: {{ include \"c.lables\" . }}\n{{- end }}\n"),
+        ],
+    ));
+    let u = assert_has(&f, "KT0009");
+    assert_eq!(u.line, Some(2));
+    assert!(u.help.as_deref().unwrap_or("").contains("c.labels"), "{u:?}");
+}
+
+#[test]
+fn undefined_value() {
+    let f = lint(&chart("undef-val", &[("templates/cm.yaml", "{{- if .Values.imgae.tag }}x: 1{{ end }}\n")]));
+    let u = assert_has(&f, "KT0010");
+    assert!(u.message.contains(".Values.imgae"), "{u:?}");
+    let ok = lint(&chart("undef-val-ok", &[("templates/cm.yaml", "{{- if .Values.image }}{{ end }}\n")]));
+    assert!(!codes(&ok).contains(&"KT0010"), "{ok:#?}");
+}
+
+#[test]
+fn values_yaml11() {
+    let f = lint(&chart("yaml11", &[("values.yaml", "replicas: 1\nimage: nginx:1.2\nenabled: yes\nmode: 0644\n")]));
+    assert_eq!(f.iter().filter(|x| x.code == "KT0011").count(), 2, "{f:#?}");
+}
+
+#[test]
+fn duplicate_resource() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\ndata: {}\n";
+    let f = lint(&chart("dup", &[("templates/a.yaml", cm), ("templates/b.yaml", cm)]));
+    assert!(assert_has(&f, "KT0101").message.contains("also defined in"));
+}
+
+#[test]
+fn selector_mismatch_and_service_selects_nothing() {
+    let bad = GOOD_DEPLOY.replacen("      app: web\n  template", "      app: api\n  template", 1).replace("  selector:\n    app: web\n  ports", "  selector:\n    app: nope\n  ports");
+    let f = lint(&chart("selectors", &[("templates/app.yaml", &bad)]));
+    assert_has(&f, "KT0102");
+    assert_has(&f, "KT0103");
+}
+
+#[test]
+fn dangling_reference() {
+    let bad = GOOD_DEPLOY.replace("      containers:\n", "      serviceAccountName: missing-sa\n      containers:\n").replace(
+        "        ports:\n        - name: http\n",
+        "        envFrom:\n        - configMapRef: {name: nope}\n        ports:\n        - name: http\n",
+    );
+    let f = lint(&chart("dangling", &[("templates/app.yaml", &bad)]));
+    assert_eq!(f.iter().filter(|x| x.code == "KT0104").count(), 2, "{f:#?}");
+}
+
+#[test]
+fn names_with_long_release_name() {
+    let bad = GOOD_DEPLOY.replace("name: {{ .Release.Name }}-web\n  labels", "name: {{ .Release.Name }}-web-frontend-deployment\n  labels");
+    let f = lint(&chart("longname", &[("templates/app.yaml", &bad)]));
+    let n = assert_has(&f, "KT0105");
+    assert!(n.message.contains("53-character release name"), "{n:?}");
+    assert_eq!(n.line, Some(4));
+}
+
+#[test]
+fn port_name() {
+    let bad = GOOD_DEPLOY.replace("        - name: http\n", "        - name: http-metrics-exporter\n");
+    let f = lint(&chart("portname", &[("templates/app.yaml", &bad)]));
+    assert_has(&f, "KT0106");
+}
+
+#[test]
+fn removed_and_deprecated_api() {
+    let pdb = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: web}\n";
+    let f = lint(&chart("removed", &[("templates/pdb.yaml", pdb)]));
+    assert!(assert_has(&f, "KT0108").message.contains("policy/v1beta1"));
+    let ok = lint(&chart("removed-ok", &[("templates/pdb.yaml", &pdb.replace("v1beta1", "v1"))]));
+    assert!(!codes(&ok).contains(&"KT0108"), "{ok:#?}");
+}
+
+#[test]
+fn workload_hygiene() {
+    let bad = GOOD_DEPLOY
+        .replace("      securityContext:\n        runAsNonRoot: true\n        runAsUser: 10001\n", "      hostNetwork: true\n")
+        .replace("        readinessProbe:\n          httpGet: {path: /healthz, port: http}\n", "")
+        .replace("          allowPrivilegeEscalation: false\n", "          privileged: true\n")
+        .replace("        resources:\n          requests: {cpu: 10m, memory: 32Mi}\n          limits: {memory: 64Mi}\n", "");
+    let f = lint(&chart("hygiene", &[("templates/app.yaml", &bad), ("values.yaml", "replicas: 1\nimage: nginx\n")]));
+    for code in ["KT0201", "KT0202", "KT0203", "KT0204", "KT0205", "KT0206"] {
+        assert_has(&f, code);
+    }
+    let img = assert_has(&f, "KT0201");
+    assert_eq!(img.line, Some(20), "{img:?}");
+    assert_eq!(img.file, "c/templates/app.yaml");
+}
+
+#[test]
+fn schema_findings_map_to_template_lines() {
+    let bad = GOOD_DEPLOY.replace("          containerPort: 8080\n", "          containerPort: 8080\n          protocl: TCP\n");
+    let f = lint(&chart("schema", &[("templates/app.yaml", &bad)]));
+    let s = assert_has(&f, "KT0301");
+    assert!(s.message.contains("protocl"), "{s:?}");
+    assert_eq!(s.line, Some(26), "{s:?}");
+}
+
+#[test]
+fn inline_allow_annotation_and_config() {
+    let bad = GOOD_DEPLOY.replace(
+        "  labels:\n    app: web\nspec:\n  replicas",
+        "  labels:\n    app: web\n  annotations:\n    lint.kindtest.dev/allow: \"host-access\"\nspec:\n  replicas",
+    );
+    let bad = bad.replace("      containers:\n", "      hostPID: true\n      containers:\n");
+    let f = lint(&chart("allow", &[("templates/app.yaml", &bad)]));
+    assert!(!codes(&f).contains(&"KT0206"), "{f:#?}");
+
+    let dir = write_chart(&chart("cfg", &[("values.yaml", "replicas: 1\nimage: nginx\n")]));
+    let cfg = chart_lint::lint::LintConfig::from_json(&serde_json::json!({"image-tag": "error"})).unwrap();
+    let r = lint_chart(&dir, &LintOptions { config: cfg, ..LintOptions::default() });
+    assert_eq!(assert_has(&r.findings, "KT0201").severity, chart_lint::lint::Severity::Error);
+    let _ = std::fs::remove_dir_all(Path::new(&dir).parent().unwrap());
+}
