@@ -52,16 +52,19 @@ pub struct Outcome {
 impl Outcome {
     /// Whether the build should fail.
     pub fn failed(&self, deny_warnings: bool) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity == Severity::Error || (deny_warnings && f.severity == Severity::Warning))
+        self.findings.iter().any(|f| {
+            f.severity == Severity::Error || (deny_warnings && f.severity == Severity::Warning)
+        })
     }
 }
 
 impl Lint {
     /// A new run that prints `cargo:` directives.
     pub fn new() -> Lint {
-        Lint { emit_cargo: true, ..Lint::default() }
+        Lint {
+            emit_cargo: true,
+            ..Lint::default()
+        }
     }
 
     /// Adds a chart directory (relative to the package, i.e. `CARGO_MANIFEST_DIR`).
@@ -115,7 +118,11 @@ impl Lint {
             let mut sets: Vec<Vec<PathBuf>> = vec![Vec::new()];
             sets.extend(self.values.iter().map(|v| vec![v.clone()]));
             for values_files in sets {
-                let mut opts = LintOptions { values_files, config: config.clone(), ..LintOptions::default() };
+                let mut opts = LintOptions {
+                    values_files,
+                    config: config.clone(),
+                    ..LintOptions::default()
+                };
                 if let Some(k) = &self.kube_version {
                     opts.kube_version = k.clone();
                 }
@@ -147,7 +154,13 @@ impl Lint {
             }
             for f in &out.findings {
                 if f.severity != Severity::Error {
-                    println!("cargo:warning={}: {}[{}]: {}", f.location(), f.severity, f.code, f.message);
+                    println!(
+                        "cargo:warning={}: {}[{}]: {}",
+                        f.location(),
+                        f.severity,
+                        f.code,
+                        f.message
+                    );
                 }
             }
         }
@@ -171,7 +184,10 @@ impl Lint {
                             n += 1;
                         }
                     }
-                    eprintln!("error: {n} chart problem{} found by chart-lint", if n == 1 { "" } else { "s" });
+                    eprintln!(
+                        "error: {n} chart problem{} found by chart-lint",
+                        if n == 1 { "" } else { "s" }
+                    );
                     std::process::exit(1);
                 }
             }
@@ -181,7 +197,10 @@ impl Lint {
 
 /// `chart` is `../charts/demo`, `file` is `demo/templates/x.yaml` → `../charts/demo/templates/x.yaml`.
 fn display_path(chart: &Path, file: &str) -> String {
-    let chart_name = chart.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let chart_name = chart
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     match file.strip_prefix(&format!("{chart_name}/")) {
         Some(rest) => chart.join(rest).display().to_string(),
         None if file.starts_with('/') || file.starts_with('.') => file.to_string(),
@@ -193,7 +212,9 @@ fn display_path(chart: &Path, file: &str) -> String {
 }
 
 fn workspace_manifest() -> Option<PathBuf> {
-    let start = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).or_else(|| std::env::current_dir().ok())?;
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())?;
     let mut found = None;
     let mut dir = Some(start.as_path());
     while let Some(d) = dir {
@@ -215,7 +236,9 @@ fn workspace_manifest() -> Option<PathBuf> {
 /// `[workspace.metadata.kindtest.lint]` (or `[package.metadata.kindtest.lint]`) of the enclosing
 /// Cargo.toml files; empty when absent.
 pub fn workspace_lint_config() -> Result<LintConfig, String> {
-    let Some(path) = workspace_manifest() else { return Ok(LintConfig::default()) };
+    let Some(path) = workspace_manifest() else {
+        return Ok(LintConfig::default());
+    };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     lint_config_from_manifest(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -231,7 +254,8 @@ pub fn lint_config_from_manifest(text: &str) -> Result<LintConfig, String> {
             .and_then(|k| k.get("lint"));
         if let Some(t) = t {
             let json = serde_json::to_value(t).map_err(|e| e.to_string())?;
-            return LintConfig::from_json(&json).map_err(|e| format!("[{top}.metadata.kindtest.lint]: {e}"));
+            return LintConfig::from_json(&json)
+                .map_err(|e| format!("[{top}.metadata.kindtest.lint]: {e}"));
         }
     }
     Ok(LintConfig::default())
@@ -243,8 +267,14 @@ mod tests {
 
     #[test]
     fn paths_point_into_the_package() {
-        assert_eq!(display_path(Path::new("../charts/demo"), "demo/templates/x.yaml"), "../charts/demo/templates/x.yaml");
-        assert_eq!(display_path(Path::new("charts/demo"), "demo/Chart.yaml"), "charts/demo/Chart.yaml");
+        assert_eq!(
+            display_path(Path::new("../charts/demo"), "demo/templates/x.yaml"),
+            "../charts/demo/templates/x.yaml"
+        );
+        assert_eq!(
+            display_path(Path::new("charts/demo"), "demo/Chart.yaml"),
+            "charts/demo/Chart.yaml"
+        );
     }
 
     #[test]
@@ -254,7 +284,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.level(crate::lint::IMAGE_TAG), Some(Severity::Error));
-        let e = lint_config_from_manifest("[workspace.metadata.kindtest.lint]\nimage-tags = \"error\"\n").unwrap_err();
+        let e = lint_config_from_manifest(
+            "[workspace.metadata.kindtest.lint]\nimage-tags = \"error\"\n",
+        )
+        .unwrap_err();
         assert!(e.contains("did you mean `image-tag`"), "{e}");
     }
 }

@@ -1,18 +1,38 @@
-//! Render, validate and lint Helm charts.
+//! Render, validate and lint Helm charts (Helm v4.1.4 semantics).
 //!
-//! Public API (the pipeline of `helm template`, Helm v4.1.4 semantics):
-//! * [`chart::Chart::load`]: a chart directory or `.tgz` with its subcharts.
-//! * [`values::ValueOptions::merge`]: `-f`/`--set*` user values.
-//! * [`deps::process_dependencies`]: enable/disable/alias subcharts, import-values.
-//! * [`values::coalesce_values`]: user values over chart defaults, globals.
+//! # Public API
+//!
+//! The pipeline of `helm template`, one module per stage:
+//! * [`chart::Chart::load`]: a chart directory or `.tgz` with its subcharts (`.helmignore`,
+//!   `Chart.yaml` v1/v2, `requirements.yaml`, multi-document `values.yaml`, schema, files).
+//! * [`values::ValueOptions::merge`]: `-f`/`--set`/`--set-string`/`--set-json`/`--set-file`/
+//!   `--set-literal` user values; [`values::coalesce_values`] merges them with chart defaults.
+//! * [`deps`]: `CheckDependencies` and `ProcessDependencies` (aliases, conditions, tags,
+//!   import-values).
+//! * [`render::render_chart`] → [`render::Rendered`] `{ manifests, hooks, crds, notes, files }`;
+//!   [`render::Rendered::to_helm_output`] prints exactly what `helm template` prints.
+//! * [`diagnostic::RenderError`]: `helm_message()` (helm's text) and `report()` (rustc-style).
+//! * [`output`]: manifest splitting, hooks, kind order (usable on any helm output).
+//! * [`render::objects`]: `.Capabilities` (default kube version and API versions of helm
+//!   4.1.4) and `.Files`.
 #![warn(missing_docs)]
 
+pub mod build;
 pub mod chart;
 pub mod convert;
 pub mod deps;
+pub mod diagnostic;
 pub mod glob;
+pub mod helmfuncs;
+pub mod lint;
+pub mod output;
+pub mod render;
+pub mod schema;
 pub mod semver;
+pub mod template;
+pub mod values;
+pub mod values_schema;
+pub mod yaml;
+
 #[cfg(test)]
 mod testutil;
-pub mod values;
-pub mod yaml;

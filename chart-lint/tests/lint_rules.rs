@@ -60,7 +60,13 @@ struct Case {
 }
 
 fn write_chart(case: &Case) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kindtest-lint-{}-{}", std::process::id(), case.name)).join("c");
+    let dir = std::env::temp_dir()
+        .join(format!(
+            "kindtest-lint-{}-{}",
+            std::process::id(),
+            case.name
+        ))
+        .join("c");
     let _ = std::fs::remove_dir_all(&dir);
     for (p, text) in &case.files {
         let path = dir.join(p);
@@ -78,8 +84,11 @@ fn lint(case: &Case) -> Vec<Finding> {
 }
 
 fn chart(name: &'static str, files: &[(&'static str, &str)]) -> Case {
-    let mut all: Vec<(&'static str, String)> =
-        vec![("Chart.yaml", CHART_YAML.into()), ("values.yaml", GOOD_VALUES.into()), ("templates/app.yaml", GOOD_DEPLOY.into())];
+    let mut all: Vec<(&'static str, String)> = vec![
+        ("Chart.yaml", CHART_YAML.into()),
+        ("values.yaml", GOOD_VALUES.into()),
+        ("templates/app.yaml", GOOD_DEPLOY.into()),
+    ];
     for (p, t) in files {
         all.retain(|(q, _)| q != p);
         all.push((p, t.to_string()));
@@ -92,7 +101,10 @@ fn codes(f: &[Finding]) -> Vec<&'static str> {
 }
 
 fn assert_has(f: &[Finding], code: &str) -> Finding {
-    f.iter().find(|x| x.code == code).cloned().unwrap_or_else(|| panic!("expected {code}, got {:#?}", f))
+    f.iter()
+        .find(|x| x.code == code)
+        .cloned()
+        .unwrap_or_else(|| panic!("expected {code}, got {:#?}", f))
 }
 
 #[test]
@@ -107,16 +119,26 @@ fn chart_unreadable() {
     std::fs::create_dir_all(&dir).unwrap();
     let r = lint_chart(&dir, &LintOptions::default());
     assert_eq!(codes(&r.findings), ["KT0001"]);
-    assert!(r.findings[0].message.contains("Chart.yaml"), "{:?}", r.findings[0]);
+    assert!(
+        r.findings[0].message.contains("Chart.yaml"),
+        "{:?}",
+        r.findings[0]
+    );
 }
 
 #[test]
 fn chart_metadata_and_api_version() {
-    let f = lint(&chart("meta", &[("Chart.yaml", "apiVersion: v2\nname: c\nversion: one\n")]));
+    let f = lint(&chart(
+        "meta",
+        &[("Chart.yaml", "apiVersion: v2\nname: c\nversion: one\n")],
+    ));
     let m = assert_has(&f, "KT0002");
     assert_eq!(m.line, Some(3));
     assert!(m.message.contains("version"), "{m:?}");
-    let f = lint(&chart("apiv1", &[("Chart.yaml", "apiVersion: v1\nname: c\nversion: 1.0.0\n")]));
+    let f = lint(&chart(
+        "apiv1",
+        &[("Chart.yaml", "apiVersion: v1\nname: c\nversion: 1.0.0\n")],
+    ));
     assert_eq!(assert_has(&f, "KT0003").line, Some(1));
 }
 
@@ -129,7 +151,10 @@ fn dependencies_missing_and_mismatched() {
                 "Chart.yaml",
                 "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: ~1.2.0\n- name: gone\n  version: 1.0.0\n",
             ),
-            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 2.0.0\n"),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 2.0.0\n",
+            ),
         ],
     ));
     let v = assert_has(&f, "KT0005");
@@ -139,19 +164,40 @@ fn dependencies_missing_and_mismatched() {
     let ok = lint(&chart(
         "deps-ok",
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: ~1.2.0\n"),
-            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 1.2.7\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: ~1.2.0\n",
+            ),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 1.2.7\n",
+            ),
         ],
     ));
-    assert!(!codes(&ok).iter().any(|c| *c == "KT0004" || *c == "KT0005"), "{ok:#?}");
+    assert!(
+        !codes(&ok).iter().any(|c| *c == "KT0004" || *c == "KT0005"),
+        "{ok:#?}"
+    );
 }
 
 #[test]
 fn values_schema_violated_and_invalid() {
     let schema = r#"{"type":"object","properties":{"replicas":{"type":"integer"}}}"#;
-    let f = lint(&chart("schema-bad", &[("values.schema.json", schema), ("values.yaml", "replicas: \"1\"\nimage: nginx:1.2\n")]));
-    assert!(assert_has(&f, "KT0006").message.contains("/replicas"), "{f:#?}");
-    let f = lint(&chart("schema-json", &[("values.schema.json", "{\"type\": ")]));
+    let f = lint(&chart(
+        "schema-bad",
+        &[
+            ("values.schema.json", schema),
+            ("values.yaml", "replicas: \"1\"\nimage: nginx:1.2\n"),
+        ],
+    ));
+    assert!(
+        assert_has(&f, "KT0006").message.contains("/replicas"),
+        "{f:#?}"
+    );
+    let f = lint(&chart(
+        "schema-json",
+        &[("values.schema.json", "{\"type\": ")],
+    ));
     assert_has(&f, "KT0006");
     let ok = lint(&chart("schema-ok", &[("values.schema.json", schema)]));
     assert!(!codes(&ok).contains(&"KT0006"), "{ok:#?}");
@@ -159,7 +205,10 @@ fn values_schema_violated_and_invalid() {
 
 #[test]
 fn template_parse_error_has_position() {
-    let f = lint(&chart("parse", &[("templates/bad.yaml", "a: 1\nb: {{ if }}{{ end }}\n")]));
+    let f = lint(&chart(
+        "parse",
+        &[("templates/bad.yaml", "a: 1\nb: {{ if }}{{ end }}\n")],
+    ));
     let p = assert_has(&f, "KT0007");
     assert_eq!(p.file, "c/templates/bad.yaml");
     assert_eq!(p.line, Some(2));
@@ -167,7 +216,13 @@ fn template_parse_error_has_position() {
 
 #[test]
 fn template_render_error_names_file_and_line() {
-    let f = lint(&chart("render", &[("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ required \"a is required\" .Values.a }}\n")]));
+    let f = lint(&chart(
+        "render",
+        &[(
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ required \"a is required\" .Values.a }}\n",
+        )],
+    ));
     let r = assert_has(&f, "KT0008");
     assert!(r.message.contains("a is required"), "{r:?}");
     assert_eq!((r.file.as_str(), r.line), ("c/templates/cm.yaml", Some(6)));
@@ -178,40 +233,76 @@ fn undefined_template() {
     let f = lint(&chart(
         "undef-tpl",
         &[
-            ("templates/_helpers.tpl", "{{- define \"c.labels\" -}}app: web{{- end }}\n"),
-            ("templates/cm.yaml", "{{- if .Values.never }}\nx: {{ include \"c.lables\" . }}\n{{- end }}\n"),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"c.labels\" -}}app: web{{- end }}\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "{{- if .Values.never }}\nx: {{ include \"c.lables\" . }}\n{{- end }}\n",
+            ),
         ],
     ));
     let u = assert_has(&f, "KT0009");
     assert_eq!(u.line, Some(2));
-    assert!(u.help.as_deref().unwrap_or("").contains("c.labels"), "{u:?}");
+    assert!(
+        u.help.as_deref().unwrap_or("").contains("c.labels"),
+        "{u:?}"
+    );
 }
 
 #[test]
 fn undefined_value() {
-    let f = lint(&chart("undef-val", &[("templates/cm.yaml", "{{- if .Values.imgae.tag }}x: 1{{ end }}\n")]));
+    let f = lint(&chart(
+        "undef-val",
+        &[(
+            "templates/cm.yaml",
+            "{{- if .Values.imgae.tag }}x: 1{{ end }}\n",
+        )],
+    ));
     let u = assert_has(&f, "KT0010");
     assert!(u.message.contains(".Values.imgae"), "{u:?}");
-    let ok = lint(&chart("undef-val-ok", &[("templates/cm.yaml", "{{- if .Values.image }}{{ end }}\n")]));
+    let ok = lint(&chart(
+        "undef-val-ok",
+        &[("templates/cm.yaml", "{{- if .Values.image }}{{ end }}\n")],
+    ));
     assert!(!codes(&ok).contains(&"KT0010"), "{ok:#?}");
 }
 
 #[test]
 fn values_yaml11() {
-    let f = lint(&chart("yaml11", &[("values.yaml", "replicas: 1\nimage: nginx:1.2\nenabled: yes\nmode: 0644\n")]));
+    let f = lint(&chart(
+        "yaml11",
+        &[(
+            "values.yaml",
+            "replicas: 1\nimage: nginx:1.2\nenabled: yes\nmode: 0644\n",
+        )],
+    ));
     assert_eq!(f.iter().filter(|x| x.code == "KT0011").count(), 2, "{f:#?}");
 }
 
 #[test]
 fn duplicate_resource() {
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\ndata: {}\n";
-    let f = lint(&chart("dup", &[("templates/a.yaml", cm), ("templates/b.yaml", cm)]));
+    let f = lint(&chart(
+        "dup",
+        &[("templates/a.yaml", cm), ("templates/b.yaml", cm)],
+    ));
     assert!(assert_has(&f, "KT0101").message.contains("also defined in"));
 }
 
 #[test]
 fn selector_mismatch_and_service_selects_nothing() {
-    let bad = GOOD_DEPLOY.replacen("      app: web\n  template", "      app: api\n  template", 1).replace("  selector:\n    app: web\n  ports", "  selector:\n    app: nope\n  ports");
+    let bad = GOOD_DEPLOY
+        .replacen(
+            "      app: web\n  template",
+            "      app: api\n  template",
+            1,
+        )
+        .replace(
+            "  selector:\n    app: web\n  ports",
+            "  selector:\n    app: nope\n  ports",
+        );
     let f = lint(&chart("selectors", &[("templates/app.yaml", &bad)]));
     assert_has(&f, "KT0102");
     assert_has(&f, "KT0103");
@@ -229,7 +320,10 @@ fn dangling_reference() {
 
 #[test]
 fn names_with_long_release_name() {
-    let bad = GOOD_DEPLOY.replace("name: {{ .Release.Name }}-web\n  labels", "name: {{ .Release.Name }}-web-frontend-deployment\n  labels");
+    let bad = GOOD_DEPLOY.replace(
+        "name: {{ .Release.Name }}-web\n  labels",
+        "name: {{ .Release.Name }}-web-frontend-deployment\n  labels",
+    );
     let f = lint(&chart("longname", &[("templates/app.yaml", &bad)]));
     let n = assert_has(&f, "KT0105");
     assert!(n.message.contains("53-character release name"), "{n:?}");
@@ -238,7 +332,10 @@ fn names_with_long_release_name() {
 
 #[test]
 fn port_name() {
-    let bad = GOOD_DEPLOY.replace("        - name: http\n", "        - name: http-metrics-exporter\n");
+    let bad = GOOD_DEPLOY.replace(
+        "        - name: http\n",
+        "        - name: http-metrics-exporter\n",
+    );
     let f = lint(&chart("portname", &[("templates/app.yaml", &bad)]));
     assert_has(&f, "KT0106");
 }
@@ -248,7 +345,10 @@ fn removed_and_deprecated_api() {
     let pdb = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: web}\n";
     let f = lint(&chart("removed", &[("templates/pdb.yaml", pdb)]));
     assert!(assert_has(&f, "KT0108").message.contains("policy/v1beta1"));
-    let ok = lint(&chart("removed-ok", &[("templates/pdb.yaml", &pdb.replace("v1beta1", "v1"))]));
+    let ok = lint(&chart(
+        "removed-ok",
+        &[("templates/pdb.yaml", &pdb.replace("v1beta1", "v1"))],
+    ));
     assert!(!codes(&ok).contains(&"KT0108"), "{ok:#?}");
 }
 
@@ -259,7 +359,13 @@ fn workload_hygiene() {
         .replace("        readinessProbe:\n          httpGet: {path: /healthz, port: http}\n", "")
         .replace("          allowPrivilegeEscalation: false\n", "          privileged: true\n")
         .replace("        resources:\n          requests: {cpu: 10m, memory: 32Mi}\n          limits: {memory: 64Mi}\n", "");
-    let f = lint(&chart("hygiene", &[("templates/app.yaml", &bad), ("values.yaml", "replicas: 1\nimage: nginx\n")]));
+    let f = lint(&chart(
+        "hygiene",
+        &[
+            ("templates/app.yaml", &bad),
+            ("values.yaml", "replicas: 1\nimage: nginx\n"),
+        ],
+    ));
     for code in ["KT0201", "KT0202", "KT0203", "KT0204", "KT0205", "KT0206"] {
         assert_has(&f, code);
     }
@@ -270,7 +376,10 @@ fn workload_hygiene() {
 
 #[test]
 fn schema_findings_map_to_template_lines() {
-    let bad = GOOD_DEPLOY.replace("          containerPort: 8080\n", "          containerPort: 8080\n          protocl: TCP\n");
+    let bad = GOOD_DEPLOY.replace(
+        "          containerPort: 8080\n",
+        "          containerPort: 8080\n          protocl: TCP\n",
+    );
     let f = lint(&chart("schema", &[("templates/app.yaml", &bad)]));
     let s = assert_has(&f, "KT0301");
     assert!(s.message.contains("protocl"), "{s:?}");
@@ -283,13 +392,29 @@ fn inline_allow_annotation_and_config() {
         "  labels:\n    app: web\nspec:\n  replicas",
         "  labels:\n    app: web\n  annotations:\n    lint.kindtest.dev/allow: \"host-access\"\nspec:\n  replicas",
     );
-    let bad = bad.replace("      containers:\n", "      hostPID: true\n      containers:\n");
+    let bad = bad.replace(
+        "      containers:\n",
+        "      hostPID: true\n      containers:\n",
+    );
     let f = lint(&chart("allow", &[("templates/app.yaml", &bad)]));
     assert!(!codes(&f).contains(&"KT0206"), "{f:#?}");
 
-    let dir = write_chart(&chart("cfg", &[("values.yaml", "replicas: 1\nimage: nginx\n")]));
-    let cfg = chart_lint::lint::LintConfig::from_json(&serde_json::json!({"image-tag": "error"})).unwrap();
-    let r = lint_chart(&dir, &LintOptions { config: cfg, ..LintOptions::default() });
-    assert_eq!(assert_has(&r.findings, "KT0201").severity, chart_lint::lint::Severity::Error);
+    let dir = write_chart(&chart(
+        "cfg",
+        &[("values.yaml", "replicas: 1\nimage: nginx\n")],
+    ));
+    let cfg = chart_lint::lint::LintConfig::from_json(&serde_json::json!({"image-tag": "error"}))
+        .unwrap();
+    let r = lint_chart(
+        &dir,
+        &LintOptions {
+            config: cfg,
+            ..LintOptions::default()
+        },
+    );
+    assert_eq!(
+        assert_has(&r.findings, "KT0201").severity,
+        chart_lint::lint::Severity::Error
+    );
     let _ = std::fs::remove_dir_all(Path::new(&dir).parent().unwrap());
 }

@@ -6,8 +6,8 @@ use gotemplate::ast::{ArgKind, Command, ListNode, Node, Pipe};
 use gotemplate::{Map, Value};
 
 use super::{
-    CHART_API_VERSION, CHART_METADATA, DEPENDENCY_MISSING, DEPENDENCY_VERSION, Finding, TEMPLATE_PARSE,
-    UNDEFINED_TEMPLATE, UNDEFINED_VALUE, VALUES_SCHEMA, VALUES_YAML11,
+    CHART_API_VERSION, CHART_METADATA, DEPENDENCY_MISSING, DEPENDENCY_VERSION, Finding,
+    TEMPLATE_PARSE, UNDEFINED_TEMPLATE, UNDEFINED_VALUE, VALUES_SCHEMA, VALUES_YAML11,
 };
 use crate::chart::Chart;
 
@@ -33,22 +33,45 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
 
     // Metadata.
     if md.name.is_empty() {
-        out.push(Finding::new(CHART_METADATA, &name, &cy, "Chart.yaml has no `name`").at(Some(1), Some(1)));
-    } else if !md.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
+        out.push(
+            Finding::new(CHART_METADATA, &name, &cy, "Chart.yaml has no `name`")
+                .at(Some(1), Some(1)),
+        );
+    } else if !md
+        .name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
         let line = find_line(&chart_yaml, |l| l.starts_with("name:"));
         out.push(
-            Finding::new(CHART_METADATA, &name, &cy, format!("chart name `{}` has characters helm does not allow", md.name))
-                .at(line, Some(1)),
+            Finding::new(
+                CHART_METADATA,
+                &name,
+                &cy,
+                format!(
+                    "chart name `{}` has characters helm does not allow",
+                    md.name
+                ),
+            )
+            .at(line, Some(1)),
         );
     }
     let vline = find_line(&chart_yaml, |l| l.starts_with("version:"));
     if md.version.is_empty() {
-        out.push(Finding::new(CHART_METADATA, &name, &cy, "Chart.yaml has no `version`").at(Some(1), Some(1)));
+        out.push(
+            Finding::new(CHART_METADATA, &name, &cy, "Chart.yaml has no `version`")
+                .at(Some(1), Some(1)),
+        );
     } else if !crate::semver::is_valid_version(&md.version) {
         out.push(
-            Finding::new(CHART_METADATA, &name, &cy, format!("version `{}` is not SemVer 2", md.version))
-                .at(vline, Some(10))
-                .help("use MAJOR.MINOR.PATCH, e.g. `1.0.0`"),
+            Finding::new(
+                CHART_METADATA,
+                &name,
+                &cy,
+                format!("version `{}` is not SemVer 2", md.version),
+            )
+            .at(vline, Some(10))
+            .help("use MAJOR.MINOR.PATCH, e.g. `1.0.0`"),
         );
     }
     if md.api_version != "v2" {
@@ -58,7 +81,10 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
                 CHART_API_VERSION,
                 &name,
                 &cy,
-                format!("Chart.yaml apiVersion is `{}`; Helm 3+ charts use `v2`", md.api_version),
+                format!(
+                    "Chart.yaml apiVersion is `{}`; Helm 3+ charts use `v2`",
+                    md.api_version
+                ),
             )
             .at(line.or(Some(1)), Some(1))
             .help("set `apiVersion: v2` and move requirements.yaml into `dependencies:`"),
@@ -69,9 +95,14 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
     for dep in &md.dependencies {
         let line = find_line(&chart_yaml, |l| {
             let t = l.trim_start().trim_start_matches("- ");
-            t.starts_with("name:") && t["name:".len()..].trim().trim_matches(['"', '\'']) == dep.name
+            t.starts_with("name:")
+                && t["name:".len()..].trim().trim_matches(['"', '\'']) == dep.name
         });
-        match chart.dependencies.iter().find(|d| d.metadata.name == dep.name) {
+        match chart
+            .dependencies
+            .iter()
+            .find(|d| d.metadata.name == dep.name)
+        {
             None => out.push(
                 Finding::new(
                     DEPENDENCY_MISSING,
@@ -83,7 +114,9 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
                 .help("run `helm dependency build` or vendor the subchart"),
             ),
             Some(sub) => {
-                if !dep.version.is_empty() && !crate::semver::is_compatible_range(&dep.version, &sub.metadata.version) {
+                if !dep.version.is_empty()
+                    && !crate::semver::is_compatible_range(&dep.version, &sub.metadata.version)
+                {
                     out.push(
                         Finding::new(
                             DEPENDENCY_VERSION,
@@ -107,8 +140,13 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
         let sp = format!("{path}/values.schema.json");
         match serde_json::from_slice::<serde_json::Value>(schema) {
             Err(e) => out.push(
-                Finding::new(VALUES_SCHEMA, &name, &sp, format!("values.schema.json is not JSON: {e}"))
-                    .at(Some(e.line()), Some(e.column())),
+                Finding::new(
+                    VALUES_SCHEMA,
+                    &name,
+                    &sp,
+                    format!("values.schema.json is not JSON: {e}"),
+                )
+                .at(Some(e.line()), Some(e.column())),
             ),
             Ok(v) => {
                 if let Err(e) = jsonschema::meta::validate(&v) {
@@ -142,7 +180,9 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
             for (pos, target) in refs {
                 if !defined.contains(&target) {
                     let (line, col) = tree.line_col(pos);
-                    let near = defined.iter().min_by_key(|d| super::strsim_distance(d, &target));
+                    let near = defined
+                        .iter()
+                        .min_by_key(|d| super::strsim_distance(d, &target));
                     let mut f = Finding::new(
                         UNDEFINED_TEMPLATE,
                         chart_name,
@@ -196,7 +236,12 @@ fn collect_trees(
     for t in &chart.templates {
         let file = format!("{path}/{}", t.name);
         let Ok(text) = std::str::from_utf8(&t.data) else {
-            out.push(Finding::new(TEMPLATE_PARSE, chart.name(), &file, "template is not UTF-8 text"));
+            out.push(Finding::new(
+                TEMPLATE_PARSE,
+                chart.name(),
+                &file,
+                "template is not UTF-8 text",
+            ));
             continue;
         };
         match gotemplate::parse::parse(&file, text, funcs) {
@@ -210,14 +255,22 @@ fn collect_trees(
             }
             Err(e) => {
                 let (line, col) = line_col(text, e.span.start as usize);
-                let mut f = Finding::new(TEMPLATE_PARSE, chart.name(), &file, e.message.clone()).at(Some(line), Some(col + 1));
+                let mut f = Finding::new(TEMPLATE_PARSE, chart.name(), &file, e.message.clone())
+                    .at(Some(line), Some(col + 1));
                 f.snippet = text.lines().nth(line.saturating_sub(1)).map(str::to_string);
                 out.push(f);
             }
         }
     }
     for d in &chart.dependencies {
-        collect_trees(d, &format!("{path}/charts/{}", d.name()), funcs, defined, trees, out);
+        collect_trees(
+            d,
+            &format!("{path}/charts/{}", d.name()),
+            funcs,
+            defined,
+            trees,
+            out,
+        );
     }
 }
 
@@ -233,7 +286,15 @@ fn undefined_path(values: &Map, segs: &[std::rc::Rc<str>]) -> Option<String> {
                 }
                 match m.get(s) {
                     Some(v) => cur = v,
-                    None => return Some(segs[..=i].iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(".")),
+                    None => {
+                        return Some(
+                            segs[..=i]
+                                .iter()
+                                .map(|s| s.as_ref())
+                                .collect::<Vec<_>>()
+                                .join("."),
+                        );
+                    }
                 }
             }
             _ => return None,
@@ -242,7 +303,11 @@ fn undefined_path(values: &Map, segs: &[std::rc::Rc<str>]) -> Option<String> {
     None
 }
 
-fn walk_list(l: &ListNode, refs: &mut Vec<(u32, String)>, vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>) {
+fn walk_list(
+    l: &ListNode,
+    refs: &mut Vec<(u32, String)>,
+    vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>,
+) {
     for n in &l.nodes {
         match n {
             Node::Action(p) => walk_pipe(p, refs, vals),
@@ -264,13 +329,21 @@ fn walk_list(l: &ListNode, refs: &mut Vec<(u32, String)>, vals: &mut Vec<(u32, V
     }
 }
 
-fn walk_pipe(p: &Pipe, refs: &mut Vec<(u32, String)>, vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>) {
+fn walk_pipe(
+    p: &Pipe,
+    refs: &mut Vec<(u32, String)>,
+    vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>,
+) {
     for c in &p.cmds {
         walk_cmd(c, refs, vals);
     }
 }
 
-fn walk_cmd(c: &Command, refs: &mut Vec<(u32, String)>, vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>) {
+fn walk_cmd(
+    c: &Command,
+    refs: &mut Vec<(u32, String)>,
+    vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>,
+) {
     if let (Some(first), Some(second)) = (c.args.first(), c.args.get(1)) {
         if let ArgKind::Identifier(name, _) = &first.kind {
             if matches!(name.as_ref(), "include" | "template") {
@@ -285,7 +358,9 @@ fn walk_cmd(c: &Command, refs: &mut Vec<(u32, String)>, vals: &mut Vec<(u32, Vec
             ArgKind::Field(segs) if segs.len() >= 2 && segs[0].as_ref() == "Values" => {
                 vals.push((a.pos, segs[1..].to_vec()));
             }
-            ArgKind::Variable(segs) if segs.len() >= 3 && segs[0].as_ref() == "$" && segs[1].as_ref() == "Values" => {
+            ArgKind::Variable(segs)
+                if segs.len() >= 3 && segs[0].as_ref() == "$" && segs[1].as_ref() == "Values" =>
+            {
                 vals.push((a.pos, segs[2..].to_vec()));
             }
             ArgKind::Pipe(p) => walk_pipe(p, refs, vals),
@@ -331,24 +406,32 @@ fn yaml11(chart: &str, file: &str, text: &str, out: &mut Vec<Finding>) {
             }
             let resolved = goyaml::resolve_plain(tok);
             let what = match resolved {
-                goyaml::Resolved::Bool(b) if !matches!(tok, "true" | "false" | "True" | "False" | "TRUE" | "FALSE") => {
-                    Some(format!("unquoted `{tok}` is the boolean {b} in YAML 1.1; quote it (\"{tok}\") if you mean the string"))
+                goyaml::Resolved::Bool(b)
+                    if !matches!(tok, "true" | "false" | "True" | "False" | "TRUE" | "FALSE") =>
+                {
+                    Some(format!(
+                        "unquoted `{tok}` is the boolean {b} in YAML 1.1; quote it (\"{tok}\") if you mean the string"
+                    ))
                 }
-                goyaml::Resolved::Int(n) if is_legacy_octal(tok) => {
-                    Some(format!("`{tok}` is the octal number {n} in YAML 1.1; quote it or write {n}"))
-                }
+                goyaml::Resolved::Int(n) if is_legacy_octal(tok) => Some(format!(
+                    "`{tok}` is the octal number {n} in YAML 1.1; quote it or write {n}"
+                )),
                 goyaml::Resolved::Int(n) if n.unsigned_abs() > (1u64 << 53) => Some(format!(
                     "`{tok}` is above 2^53; Helm reads numbers as float64 and prints {}",
                     gotemplate::value::format_float_v(n as f64)
                 )),
-                goyaml::Resolved::Uint(_) => {
-                    Some(format!("`{tok}` is above 2^53; Helm reads numbers as float64 and loses digits"))
-                }
+                goyaml::Resolved::Uint(_) => Some(format!(
+                    "`{tok}` is above 2^53; Helm reads numbers as float64 and loses digits"
+                )),
                 _ => None,
             };
             if let Some(msg) = what {
                 let msg = if is_key { format!("key {msg}") } else { msg };
-                out.push(Finding::new(VALUES_YAML11, chart, file, msg).at(Some(line_no), Some(col + 1)).help("quote the scalar"));
+                out.push(
+                    Finding::new(VALUES_YAML11, chart, file, msg)
+                        .at(Some(line_no), Some(col + 1))
+                        .help("quote the scalar"),
+                );
             }
         };
         let key_col = raw.find(key.unwrap_or(t)).unwrap_or(indent);
@@ -365,7 +448,10 @@ pub(crate) fn line_col(text: &str, pos: usize) -> (usize, usize) {
     let pos = pos.min(text.len());
     let before = &text.as_bytes()[..pos];
     let line = 1 + before.iter().filter(|b| **b == b'\n').count();
-    let col = before.iter().rposition(|b| *b == b'\n').map_or(pos, |nl| pos - nl - 1);
+    let col = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(pos, |nl| pos - nl - 1);
     (line, col)
 }
 
@@ -382,7 +468,9 @@ fn strip_comment(line: &str) -> &str {
         match b[i] {
             b'\'' if !in_d => in_s = !in_s,
             b'"' if !in_s => in_d = !in_d,
-            b'#' if !in_s && !in_d && (i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t') => return &line[..i],
+            b'#' if !in_s && !in_d && (i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t') => {
+                return &line[..i];
+            }
             _ => {}
         }
     }
@@ -412,7 +500,13 @@ pub fn values_paths(text: &str) -> BTreeMap<String, usize> {
             let (mut r, mut v) = (Vec::new(), Vec::new());
             walk_list(&t.root, &mut r, &mut v);
             for (pos, segs) in v {
-                out.insert(segs.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join("."), t.line_col(pos).0);
+                out.insert(
+                    segs.iter()
+                        .map(|s| s.as_ref())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                    t.line_col(pos).0,
+                );
             }
         }
     }
@@ -432,7 +526,10 @@ mod tests {
             "enabled: yes\non: 1\nmode: 0644\nport: 80\nname: \"yes\"\nbig: 12345678901234567890\ntext: |\n  on: off\nok: true # on\n",
             &mut out,
         );
-        let lines: Vec<_> = out.iter().map(|f| (f.line.unwrap(), f.message.clone())).collect();
+        let lines: Vec<_> = out
+            .iter()
+            .map(|f| (f.line.unwrap(), f.message.clone()))
+            .collect();
         assert_eq!(out.len(), 4, "{lines:?}");
         assert_eq!(lines[0].0, 1);
         assert!(lines[1].1.starts_with("key unquoted `on`"), "{lines:?}");
@@ -442,7 +539,12 @@ mod tests {
 
     #[test]
     fn values_paths_are_collected() {
-        let p = values_paths("{{ .Values.a.b }}{{ $.Values.c }}{{ include \"x\" (dict \"v\" .Values.d) }}");
-        assert!(p.contains_key("a.b") && p.contains_key("c") && p.contains_key("d"), "{p:?}");
+        let p = values_paths(
+            "{{ .Values.a.b }}{{ $.Values.c }}{{ include \"x\" (dict \"v\" .Values.d) }}",
+        );
+        assert!(
+            p.contains_key("a.b") && p.contains_key("c") && p.contains_key("d"),
+            "{p:?}"
+        );
     }
 }

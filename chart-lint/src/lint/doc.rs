@@ -70,14 +70,28 @@ impl Document {
     ) -> Result<Document, goyaml::Error> {
         let node = goyaml::parse(content)?;
         let json = goyaml::to_json(&node)?;
-        Ok(Document { file: file.to_string(), index, json, node, output_line, line_map, source_lines, is_hook })
+        Ok(Document {
+            file: file.to_string(),
+            index,
+            json,
+            node,
+            output_line,
+            line_map,
+            source_lines,
+            is_hook,
+        })
     }
 
     /// The resource identity (`None` for documents without a kind, e.g. comments).
     pub fn resource(&self) -> Option<Resource> {
         let kind = self.json.get("kind")?.as_str()?.to_string();
         let meta = self.json.get("metadata");
-        let s = |k: &str| meta.and_then(|m| m.get(k)).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let s = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
         let mut name = s("name");
         if name.is_empty() {
             let g = s("generateName");
@@ -86,7 +100,12 @@ impl Document {
             }
         }
         Some(Resource {
-            api_version: self.json.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            api_version: self
+                .json
+                .get("apiVersion")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string(),
             kind,
             namespace: s("namespace"),
             name,
@@ -95,7 +114,10 @@ impl Document {
 
     /// `metadata.annotations[key]`.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.json.pointer("/metadata/annotations")?.get(key)?.as_str()
+        self.json
+            .pointer("/metadata/annotations")?
+            .get(key)?
+            .as_str()
     }
 
     /// Template source line and column of the value at `pointer` (falls back to the nearest
@@ -106,7 +128,10 @@ impl Document {
         match self.line_map.get(out_line).copied().flatten() {
             Some(l) => {
                 // Column: where the key or value starts in the source line, if it is there.
-                let col = self.source_lines.get(l - 1).map(|s| s.len() - s.trim_start().len() + 1);
+                let col = self
+                    .source_lines
+                    .get(l - 1)
+                    .map(|s| s.len() - s.trim_start().len() + 1);
                 (Some(l), col)
             }
             None => (None, None),
@@ -115,7 +140,9 @@ impl Document {
 
     /// The template source line `line` (1-based).
     pub fn source_line(&self, line: usize) -> Option<&str> {
-        self.source_lines.get(line.checked_sub(1)?).map(String::as_str)
+        self.source_lines
+            .get(line.checked_sub(1)?)
+            .map(String::as_str)
     }
 }
 

@@ -233,7 +233,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `rule` with its default severity.
-    pub fn new(rule: &'static Rule, chart: &str, file: impl Into<String>, message: impl Into<String>) -> Finding {
+    pub fn new(
+        rule: &'static Rule,
+        chart: &str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             code: rule.code,
             rule: rule.name,
@@ -323,13 +328,24 @@ impl LintConfig {
         for (k, val) in obj {
             if k == "allow" {
                 let Some(list) = val.as_array() else {
-                    return Err(ConfigError("`lint.allow` must be an array of tables".into()));
+                    return Err(ConfigError(
+                        "`lint.allow` must be an array of tables".into(),
+                    ));
                 };
                 for item in list {
-                    let get = |f: &str| item.get(f).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                    let get = |f: &str| {
+                        item.get(f)
+                            .and_then(|x| x.as_str())
+                            .unwrap_or("")
+                            .to_string()
+                    };
                     let code = get("rule");
                     let r = rule(&code).ok_or_else(|| unknown_rule(&code))?;
-                    cfg.allow.push(AllowEntry { code: r.code.into(), resource: get("resource"), file: get("file") });
+                    cfg.allow.push(AllowEntry {
+                        code: r.code.into(),
+                        resource: get("resource"),
+                        file: get("file"),
+                    });
                 }
                 continue;
             }
@@ -366,7 +382,8 @@ impl LintConfig {
                 let allowed = self.allow.iter().any(|a| {
                     a.code == f.code
                         && (a.file.is_empty() || f.file.ends_with(&a.file))
-                        && (a.resource.is_empty() || resource_matches(&a.resource, f.resource.as_deref()))
+                        && (a.resource.is_empty()
+                            || resource_matches(&a.resource, f.resource.as_deref()))
                 });
                 (!allowed).then_some(f)
             })
@@ -394,8 +411,12 @@ fn unknown_rule(name: &str) -> ConfigError {
         .map(|cand| (strsim_distance(name, cand), cand))
         .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, cand)) if d <= 3 => ConfigError(format!("unknown lint rule `{name}`; did you mean `{cand}`?")),
-        _ => ConfigError(format!("unknown lint rule `{name}`; see docs/lint-rules.md for the list")),
+        Some((d, cand)) if d <= 3 => ConfigError(format!(
+            "unknown lint rule `{name}`; did you mean `{cand}`?"
+        )),
+        _ => ConfigError(format!(
+            "unknown lint rule `{name}`; see docs/lint-rules.md for the list"
+        )),
     }
 }
 
@@ -425,10 +446,20 @@ pub fn rules_markdown() -> String {
          a resource with `lint.kindtest.dev/allow: \"KT0201,missing-resources\"`.\n\n| code | name | default | what |\n|---|---|---|---|\n",
     );
     for r in ALL_RULES {
-        out.push_str(&format!("| [{}](#{}) | `{}` | {} | {} |\n", r.code, r.code.to_lowercase(), r.name, r.severity, r.summary));
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            r.code,
+            r.code.to_lowercase(),
+            r.name,
+            r.severity,
+            r.summary
+        ));
     }
     for r in ALL_RULES {
-        out.push_str(&format!("\n## {}\n\n`{}` — default: {}\n\n{}\n\n{}\n", r.code, r.name, r.severity, r.summary, r.doc));
+        out.push_str(&format!(
+            "\n## {}\n\n`{}` — default: {}\n\n{}\n\n{}\n",
+            r.code, r.name, r.severity, r.summary, r.doc
+        ));
     }
     out
 }
@@ -444,8 +475,16 @@ mod tests {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             assert!(seen.insert(r.name), "duplicate name {}", r.name);
             assert!(r.code.len() == 6 && r.code.starts_with("KT"), "{}", r.code);
-            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
-            assert!(r.doc.contains("**Why**") && r.doc.contains("**Example**") && r.doc.contains("**Fix**"));
+            assert!(
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+            );
+            assert!(
+                r.doc.contains("**Why**")
+                    && r.doc.contains("**Example**")
+                    && r.doc.contains("**Fix**")
+            );
         }
     }
 
@@ -459,14 +498,24 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.level(READINESS_PROBE), Some(Severity::Error));
         assert_eq!(cfg.level(RUN_AS_NON_ROOT), None);
-        let f = Finding { resource: Some("DaemonSet/ns/agent".into()), ..Finding::new(HOST_ACCESS, "c", "c/templates/ds.yaml", "x") };
-        let g = Finding { resource: Some("DaemonSet/ns/other".into()), ..f.clone() };
+        let f = Finding {
+            resource: Some("DaemonSet/ns/agent".into()),
+            ..Finding::new(HOST_ACCESS, "c", "c/templates/ds.yaml", "x")
+        };
+        let g = Finding {
+            resource: Some("DaemonSet/ns/other".into()),
+            ..f.clone()
+        };
         let out = cfg.apply(vec![f, g]);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].resource.as_deref(), Some("DaemonSet/ns/other"));
 
-        let err = LintConfig::from_json(&serde_json::json!({"missing-readines-probe": "error"})).unwrap_err();
-        assert!(err.0.contains("did you mean `missing-readiness-probe`"), "{err}");
+        let err = LintConfig::from_json(&serde_json::json!({"missing-readines-probe": "error"}))
+            .unwrap_err();
+        assert!(
+            err.0.contains("did you mean `missing-readiness-probe`"),
+            "{err}"
+        );
         let err = LintConfig::from_json(&serde_json::json!({"KT0201": "fatal"})).unwrap_err();
         assert!(err.0.contains("not one of"), "{err}");
     }

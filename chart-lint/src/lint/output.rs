@@ -28,7 +28,14 @@ pub fn human(f: &Finding) -> String {
         let _ = writeln!(out, "{pad} | {}^", " ".repeat(col - 1));
     }
     if let Some(r) = &f.resource {
-        let _ = writeln!(out, "{pad} = resource: {r}{}", f.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{pad} = resource: {r}{}",
+            f.pointer
+                .as_deref()
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default()
+        );
     }
     if let Some(h) = &f.help {
         for (i, l) in h.lines().enumerate() {
@@ -112,7 +119,8 @@ pub fn sarif(findings: &[Finding], chart_roots: &dyn Fn(&Finding) -> String) -> 
                 "locations": [{ "physicalLocation": physical }],
             });
             if let Some(res) = &f.resource {
-                r["locations"][0]["logicalLocations"] = json!([{ "name": res, "kind": "resource" }]);
+                r["locations"][0]["logicalLocations"] =
+                    json!([{ "name": res, "kind": "resource" }]);
             }
             r
         })
@@ -157,8 +165,14 @@ fn kebab_to_pascal(s: &str) -> String {
 
 /// `N errors, M warnings` summary line.
 pub fn summary(findings: &[Finding], charts: usize, documents: usize) -> String {
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
     format!(
         "Summary: {charts} chart{} checked, {documents} resource{} rendered - errors: {errors}, warnings: {warnings}",
         if charts == 1 { "" } else { "s" },
@@ -173,10 +187,14 @@ mod tests {
 
     #[test]
     fn human_output_has_location_snippet_and_caret() {
-        let mut f = Finding::new(IMAGE_TAG, "demo", "demo/templates/d.yaml", "bad image").at(Some(12), Some(5));
+        let mut f = Finding::new(IMAGE_TAG, "demo", "demo/templates/d.yaml", "bad image")
+            .at(Some(12), Some(5));
         f.snippet = Some("    image: x".into());
         let s = human(&f);
-        assert!(s.starts_with("warning[KT0201]: bad image\n  --> demo/templates/d.yaml:12:5\n"), "{s}");
+        assert!(
+            s.starts_with("warning[KT0201]: bad image\n  --> demo/templates/d.yaml:12:5\n"),
+            "{s}"
+        );
         let g = Finding::new(IMAGE_TAG, "demo", "d.yaml", "x").at(Some(5), Some(1));
         assert!(human(&g).contains(" --> d.yaml:5:1\n"), "{}", human(&g));
         assert!(s.contains("12 |     image: x\n   |     ^\n"), "{s}");
@@ -184,11 +202,21 @@ mod tests {
 
     #[test]
     fn sarif_has_rules_and_results() {
-        let f = Finding::new(IMAGE_TAG, "demo", "demo/templates/d.yaml", "bad").at(Some(3), Some(1));
+        let f =
+            Finding::new(IMAGE_TAG, "demo", "demo/templates/d.yaml", "bad").at(Some(3), Some(1));
         let s = sarif(&[f], &|f| format!("charts/{}", f.file));
         assert_eq!(s["version"], "2.1.0");
         assert_eq!(s["runs"][0]["results"][0]["ruleId"], "KT0201");
-        assert_eq!(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "charts/demo/templates/d.yaml");
-        assert_eq!(s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(), ALL_RULES.len());
+        assert_eq!(
+            s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "charts/demo/templates/d.yaml"
+        );
+        assert_eq!(
+            s["runs"][0]["tool"]["driver"]["rules"]
+                .as_array()
+                .unwrap()
+                .len(),
+            ALL_RULES.len()
+        );
     }
 }

@@ -7,12 +7,18 @@ use serde_json::Value as Json;
 use super::doc::{Document, Resource};
 use super::workload_rules::pod_spec_pointer;
 use super::{
-    DANGLING_REFERENCE, DEPRECATED_API, DUPLICATE_RESOURCE, Finding, NAME_TOO_LONG, PORT_NAME, REMOVED_API, Rule,
-    SELECTOR_MISMATCH, SERVICE_NO_PODS,
+    DANGLING_REFERENCE, DEPRECATED_API, DUPLICATE_RESOURCE, Finding, NAME_TOO_LONG, PORT_NAME,
+    REMOVED_API, Rule, SELECTOR_MISMATCH, SERVICE_NO_PODS,
 };
 use crate::schema::apis::{ApiStatus, api_status};
 
-fn finding(rule: &'static Rule, chart: &str, doc: &Document, pointer: &str, msg: String) -> Finding {
+fn finding(
+    rule: &'static Rule,
+    chart: &str,
+    doc: &Document,
+    pointer: &str,
+    msg: String,
+) -> Finding {
     let (line, column) = doc.locate(pointer);
     let mut f = Finding::new(rule, chart, &doc.file, msg).at(line, column);
     f.resource = doc.resource().map(|r| r.display());
@@ -23,7 +29,11 @@ fn finding(rule: &'static Rule, chart: &str, doc: &Document, pointer: &str, msg:
 
 fn str_map(v: Option<&Json>) -> BTreeMap<String, String> {
     v.and_then(Json::as_object)
-        .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -39,8 +49,11 @@ fn selector_matches(selector: &Json, labels: &BTreeMap<String, String>) -> bool 
     if let Some(exprs) = selector.get("matchExpressions").and_then(Json::as_array) {
         for e in exprs {
             let key = e.get("key").and_then(Json::as_str).unwrap_or("");
-            let values: Vec<&str> =
-                e.get("values").and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+            let values: Vec<&str> = e
+                .get("values")
+                .and_then(Json::as_array)
+                .map(|a| a.iter().filter_map(Json::as_str).collect())
+                .unwrap_or_default();
             let have = labels.get(key);
             let ok = match e.get("operator").and_then(Json::as_str).unwrap_or("") {
                 "In" => have.is_some_and(|h| values.contains(&h.as_str())),
@@ -59,7 +72,13 @@ fn selector_matches(selector: &Json, labels: &BTreeMap<String, String>) -> bool 
 
 /// Runs the release rules over all documents of one render. `kube_version` selects the API
 /// index for deprecations; `release_namespace` fills in namespaces the chart leaves unset.
-pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespace: &str, out: &mut Vec<Finding>) {
+pub fn check(
+    chart: &str,
+    docs: &[Document],
+    kube_version: &str,
+    release_namespace: &str,
+    out: &mut Vec<Finding>,
+) {
     let resources: Vec<Option<Resource>> = docs.iter().map(Document::resource).collect();
 
     // Duplicates (hooks are separate objects with their own lifecycle, but still clash).
@@ -69,7 +88,11 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
         if r.name.is_empty() || r.name.ends_with('*') {
             continue;
         }
-        let ns = if r.namespace.is_empty() { release_namespace.to_string() } else { r.namespace.clone() };
+        let ns = if r.namespace.is_empty() {
+            release_namespace.to_string()
+        } else {
+            r.namespace.clone()
+        };
         let key = (r.kind.clone(), ns, r.name.clone());
         if let Some(&first) = seen.get(&key) {
             out.push(
@@ -90,7 +113,10 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
     // Objects the release creates, by kind.
     let mut created: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for r in resources.iter().flatten() {
-        created.entry(r.kind.as_str()).or_default().insert(r.name.as_str());
+        created
+            .entry(r.kind.as_str())
+            .or_default()
+            .insert(r.name.as_str());
     }
     // Pod templates: (labels, namespace).
     let mut pod_labels: Vec<BTreeMap<String, String>> = Vec::new();
@@ -107,7 +133,10 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
                         chart,
                         doc,
                         "/apiVersion",
-                        format!("{} {} is deprecated in Kubernetes {kube_version}", res.api_version, res.kind),
+                        format!(
+                            "{} {} is deprecated in Kubernetes {kube_version}",
+                            res.api_version, res.kind
+                        ),
                     )
                     .help(format!("use apiVersion: {replacement}")),
                 ),
@@ -145,8 +174,12 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
             }
         }
 
-        let Some(base) = pod_spec_pointer(&res.kind) else { continue };
-        let Some(spec) = doc.json.pointer(base) else { continue };
+        let Some(base) = pod_spec_pointer(&res.kind) else {
+            continue;
+        };
+        let Some(spec) = doc.json.pointer(base) else {
+            continue;
+        };
         let labels_ptr = match res.kind.as_str() {
             "Pod" => "/metadata/labels".to_string(),
             "CronJob" => "/spec/jobTemplate/spec/template/metadata/labels".to_string(),
@@ -156,7 +189,10 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
         pod_labels.push(labels.clone());
 
         // Selector vs template labels.
-        if matches!(res.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") {
+        if matches!(
+            res.kind.as_str(),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+        ) {
             if let Some(sel) = doc.json.pointer("/spec/selector") {
                 if !selector_matches(sel, &labels) {
                     out.push(
@@ -175,7 +211,9 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
 
         // Ports and references in containers.
         for list in ["initContainers", "containers"] {
-            let Some(cs) = spec.get(list).and_then(Json::as_array) else { continue };
+            let Some(cs) = spec.get(list).and_then(Json::as_array) else {
+                continue;
+            };
             for (ci, c) in cs.iter().enumerate() {
                 let cp = format!("{base}/{list}/{ci}");
                 if let Some(ports) = c.get("ports").and_then(Json::as_array) {
@@ -187,18 +225,38 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
                 }
                 if let Some(env_from) = c.get("envFrom").and_then(Json::as_array) {
                     for (ei, e) in env_from.iter().enumerate() {
-                        for (field, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")] {
+                        for (field, kind) in
+                            [("configMapRef", "ConfigMap"), ("secretRef", "Secret")]
+                        {
                             if let Some(r) = e.get(field) {
-                                reference(chart, doc, &created, kind, r, &format!("{cp}/envFrom/{ei}/{field}"), out);
+                                reference(
+                                    chart,
+                                    doc,
+                                    &created,
+                                    kind,
+                                    r,
+                                    &format!("{cp}/envFrom/{ei}/{field}"),
+                                    out,
+                                );
                             }
                         }
                     }
                 }
                 if let Some(env) = c.get("env").and_then(Json::as_array) {
                     for (ei, e) in env.iter().enumerate() {
-                        for (field, kind) in [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")] {
+                        for (field, kind) in
+                            [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")]
+                        {
                             if let Some(r) = e.pointer(&format!("/valueFrom/{field}")) {
-                                reference(chart, doc, &created, kind, r, &format!("{cp}/env/{ei}/valueFrom/{field}"), out);
+                                reference(
+                                    chart,
+                                    doc,
+                                    &created,
+                                    kind,
+                                    r,
+                                    &format!("{cp}/env/{ei}/valueFrom/{field}"),
+                                    out,
+                                );
                             }
                         }
                     }
@@ -208,35 +266,70 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
         if let Some(vols) = spec.get("volumes").and_then(Json::as_array) {
             for (vi, v) in vols.iter().enumerate() {
                 if let Some(cm) = v.get("configMap") {
-                    reference(chart, doc, &created, "ConfigMap", cm, &format!("{base}/volumes/{vi}/configMap"), out);
+                    reference(
+                        chart,
+                        doc,
+                        &created,
+                        "ConfigMap",
+                        cm,
+                        &format!("{base}/volumes/{vi}/configMap"),
+                        out,
+                    );
                 }
                 if let Some(s) = v.get("secret") {
                     let mut s2 = s.clone();
-                    if let (Some(obj), Some(n)) = (s2.as_object_mut(), s.get("secretName").cloned()) {
+                    if let (Some(obj), Some(n)) = (s2.as_object_mut(), s.get("secretName").cloned())
+                    {
                         obj.insert("name".into(), n);
                     }
-                    reference(chart, doc, &created, "Secret", &s2, &format!("{base}/volumes/{vi}/secret"), out);
+                    reference(
+                        chart,
+                        doc,
+                        &created,
+                        "Secret",
+                        &s2,
+                        &format!("{base}/volumes/{vi}/secret"),
+                        out,
+                    );
                 }
                 if let Some(p) = v.get("persistentVolumeClaim") {
                     let mut p2 = p.clone();
-                    if let (Some(obj), Some(n)) = (p2.as_object_mut(), p.get("claimName").cloned()) {
+                    if let (Some(obj), Some(n)) = (p2.as_object_mut(), p.get("claimName").cloned())
+                    {
                         obj.insert("name".into(), n);
                     }
-                    reference(chart, doc, &created, "PersistentVolumeClaim", &p2, &format!("{base}/volumes/{vi}/persistentVolumeClaim"), out);
+                    reference(
+                        chart,
+                        doc,
+                        &created,
+                        "PersistentVolumeClaim",
+                        &p2,
+                        &format!("{base}/volumes/{vi}/persistentVolumeClaim"),
+                        out,
+                    );
                 }
             }
         }
         if let Some(sa) = spec.get("serviceAccountName").and_then(Json::as_str) {
-            if sa != "default" && !created.get("ServiceAccount").is_some_and(|s| s.contains(sa)) {
+            if sa != "default"
+                && !created
+                    .get("ServiceAccount")
+                    .is_some_and(|s| s.contains(sa))
+            {
                 out.push(
                     finding(
                         DANGLING_REFERENCE,
                         chart,
                         doc,
                         &format!("{base}/serviceAccountName"),
-                        format!("{} uses ServiceAccount `{sa}`, which the release does not create", res.display()),
+                        format!(
+                            "{} uses ServiceAccount `{sa}`, which the release does not create",
+                            res.display()
+                        ),
                     )
-                    .help("create it (serviceAccount.create) or make sure it exists before install"),
+                    .help(
+                        "create it (serviceAccount.create) or make sure it exists before install",
+                    ),
                 );
             }
         }
@@ -255,7 +348,9 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
         if sel.is_empty() {
             continue;
         }
-        let matches = pod_labels.iter().any(|l| sel.iter().all(|(k, v)| l.get(k) == Some(v)));
+        let matches = pod_labels
+            .iter()
+            .any(|l| sel.iter().all(|(k, v)| l.get(k) == Some(v)));
         if !matches {
             out.push(
                 finding(
@@ -266,7 +361,10 @@ pub fn check(chart: &str, docs: &[Document], kube_version: &str, release_namespa
                     format!(
                         "{} selects {} but no pod template of the release has these labels",
                         res.display(),
-                        sel.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+                        sel.iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
                     ),
                 )
                 .help("use the selectorLabels helper in both places"),
@@ -287,7 +385,9 @@ fn reference(
     if r.get("optional").and_then(Json::as_bool) == Some(true) {
         return;
     }
-    let Some(name) = r.get("name").and_then(Json::as_str) else { return };
+    let Some(name) = r.get("name").and_then(Json::as_str) else {
+        return;
+    };
     if created.get(kind).is_some_and(|s| s.contains(name)) {
         return;
     }
@@ -305,7 +405,9 @@ fn reference(
 }
 
 fn port_name(chart: &str, doc: &Document, pointer: &str, name: &str, out: &mut Vec<Finding>) {
-    let valid_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && name.chars().any(|c| c.is_ascii_lowercase())
         && !name.starts_with('-')
         && !name.ends_with('-')
@@ -335,7 +437,8 @@ fn is_dns1123_subdomain(s: &str) -> bool {
         && s.len() <= 253
         && s.split('.').all(|p| {
             !p.is_empty()
-                && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !p.starts_with('-')
                 && !p.ends_with('-')
         })
@@ -346,8 +449,17 @@ fn check_name(chart: &str, doc: &Document, res: &Resource, out: &mut Vec<Finding
     if name.is_empty() || name.ends_with('*') {
         return;
     }
-    let limit = if LABEL_NAMED.contains(&res.kind.as_str()) || pod_spec_pointer(&res.kind).is_some() { 63 } else { 253 };
-    let bad_syntax = !is_dns1123_subdomain(name) && !matches!(res.kind.as_str(), "ClusterRole" | "Role" | "ClusterRoleBinding" | "RoleBinding");
+    let limit = if LABEL_NAMED.contains(&res.kind.as_str()) || pod_spec_pointer(&res.kind).is_some()
+    {
+        63
+    } else {
+        253
+    };
+    let bad_syntax = !is_dns1123_subdomain(name)
+        && !matches!(
+            res.kind.as_str(),
+            "ClusterRole" | "Role" | "ClusterRoleBinding" | "RoleBinding"
+        );
     if name.len() > limit || bad_syntax {
         out.push(
             finding(
@@ -365,7 +477,11 @@ fn check_name(chart: &str, doc: &Document, res: &Resource, out: &mut Vec<Finding
         );
     }
     // Label values: at most 63 characters.
-    if let Some(labels) = doc.json.pointer("/metadata/labels").and_then(Json::as_object) {
+    if let Some(labels) = doc
+        .json
+        .pointer("/metadata/labels")
+        .and_then(Json::as_object)
+    {
         for (k, v) in labels {
             if let Some(v) = v.as_str() {
                 if v.len() > 63 {
@@ -375,7 +491,11 @@ fn check_name(chart: &str, doc: &Document, res: &Resource, out: &mut Vec<Finding
                             chart,
                             doc,
                             &format!("/metadata/labels/{}", goyaml::escape_pointer_token(k)),
-                            format!("label `{k}` of {} has a value of {} characters (at most 63)", res.display(), v.len()),
+                            format!(
+                                "label `{k}` of {} has a value of {} characters (at most 63)",
+                                res.display(),
+                                v.len()
+                            ),
                         )
                         .help("truncate the label value: `... | trunc 63 | trimSuffix \"-\"`"),
                     );
@@ -391,14 +511,24 @@ mod tests {
 
     #[test]
     fn selectors() {
-        let labels: BTreeMap<String, String> = [("app".into(), "web".into()), ("tier".into(), "fe".into())].into();
-        assert!(selector_matches(&serde_json::json!({"matchLabels": {"app": "web"}}), &labels));
-        assert!(!selector_matches(&serde_json::json!({"matchLabels": {"app": "api"}}), &labels));
+        let labels: BTreeMap<String, String> =
+            [("app".into(), "web".into()), ("tier".into(), "fe".into())].into();
+        assert!(selector_matches(
+            &serde_json::json!({"matchLabels": {"app": "web"}}),
+            &labels
+        ));
+        assert!(!selector_matches(
+            &serde_json::json!({"matchLabels": {"app": "api"}}),
+            &labels
+        ));
         assert!(selector_matches(
             &serde_json::json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["fe", "be"]}]}),
             &labels
         ));
-        assert!(!selector_matches(&serde_json::json!({"matchExpressions": [{"key": "x", "operator": "Exists"}]}), &labels));
+        assert!(!selector_matches(
+            &serde_json::json!({"matchExpressions": [{"key": "x", "operator": "Exists"}]}),
+            &labels
+        ));
     }
 
     #[test]

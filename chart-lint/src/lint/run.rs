@@ -8,8 +8,8 @@ use gotemplate::Map;
 
 use super::doc::{Document, map_lines};
 use super::{
-    ALLOW_ANNOTATION, CHART_METADATA, CHART_UNREADABLE, Finding, LintConfig, NAME_TOO_LONG, SCHEMA, Severity, TEMPLATE_PARSE,
-    TEMPLATE_RENDER, VALUES_SCHEMA, rule,
+    ALLOW_ANNOTATION, CHART_METADATA, CHART_UNREADABLE, Finding, LintConfig, NAME_TOO_LONG, SCHEMA,
+    Severity, TEMPLATE_PARSE, TEMPLATE_RENDER, VALUES_SCHEMA, rule,
 };
 use crate::chart::Chart;
 use crate::diagnostic::RenderErrorKind;
@@ -65,7 +65,10 @@ pub struct LintReport {
 impl LintReport {
     /// Number of findings at `severity`.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// Whether there is any error.
@@ -81,7 +84,9 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     if depth > 32 {
         return;
     }
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -103,7 +108,10 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
         report.files_read.push(path.to_path_buf());
     }
     report.files_read.extend(opts.values_files.iter().cloned());
-    let display = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+    let display = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string());
 
     let chart = match Chart::load(path) {
         Ok(c) => c,
@@ -111,10 +119,23 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
             let msg = e.to_string();
             // helm's metadata validation (`validation: chart.metadata.version "x" is invalid`).
             let f = if msg.contains("chart.metadata") {
-                let field = msg.split("chart.metadata.").nth(1).and_then(|r| r.split([' ', '"']).next()).unwrap_or("");
+                let field = msg
+                    .split("chart.metadata.")
+                    .nth(1)
+                    .and_then(|r| r.split([' ', '"']).next())
+                    .unwrap_or("");
                 let text = std::fs::read_to_string(path.join("Chart.yaml")).unwrap_or_default();
-                let line = text.lines().position(|l| !field.is_empty() && l.starts_with(&format!("{field}:"))).map(|i| i + 1);
-                Finding::new(CHART_METADATA, &display, format!("{display}/Chart.yaml"), msg).at(line, line.map(|_| 1))
+                let line = text
+                    .lines()
+                    .position(|l| !field.is_empty() && l.starts_with(&format!("{field}:")))
+                    .map(|i| i + 1);
+                Finding::new(
+                    CHART_METADATA,
+                    &display,
+                    format!("{display}/Chart.yaml"),
+                    msg,
+                )
+                .at(line, line.map(|_| 1))
             } else {
                 Finding::new(CHART_UNREADABLE, &display, path.display().to_string(), msg)
             };
@@ -155,19 +176,41 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
                 if opts.schema {
                     schema_findings(&name, &rendered, &sources, opts, &mut findings);
                 }
-                super::release_rules::check(&name, &docs, &opts.kube_version, &opts.namespace, &mut findings);
+                super::release_rules::check(
+                    &name,
+                    &docs,
+                    &opts.kube_version,
+                    &opts.namespace,
+                    &mut findings,
+                );
                 for d in &docs {
                     super::workload_rules::check(&name, d, &mut findings);
                 }
                 // Names once the release name is as long as Helm allows.
-                let long = RenderOptions { release_name: LONG_RELEASE_NAME.into(), ..ro.clone() };
+                let long = RenderOptions {
+                    release_name: LONG_RELEASE_NAME.into(),
+                    ..ro.clone()
+                };
                 if let Ok(r2) = render_chart(&chart, &user, &long) {
                     let docs2 = documents(&r2, &sources);
                     let mut extra = Vec::new();
-                    super::release_rules::check(&name, &docs2, &opts.kube_version, &opts.namespace, &mut extra);
+                    super::release_rules::check(
+                        &name,
+                        &docs2,
+                        &opts.kube_version,
+                        &opts.namespace,
+                        &mut extra,
+                    );
                     for mut f in extra.into_iter().filter(|f| f.code == NAME_TOO_LONG.code) {
-                        if !findings.iter().any(|g| g.code == f.code && g.file == f.file && g.line == f.line) {
-                            f.message = format!("with a {}-character release name: {}", LONG_RELEASE_NAME.len(), f.message);
+                        if !findings
+                            .iter()
+                            .any(|g| g.code == f.code && g.file == f.file && g.line == f.line)
+                        {
+                            f.message = format!(
+                                "with a {}-character release name: {}",
+                                LONG_RELEASE_NAME.len(),
+                                f.message
+                            );
                             findings.push(f);
                         }
                     }
@@ -179,7 +222,9 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
                         d.file == f.file
                             && d.resource().map(|r| &r.display() == res).unwrap_or(false)
                             && d.annotation(ALLOW_ANNOTATION).is_some_and(|a| {
-                                a.split(',').map(str::trim).any(|x| x == f.code || x == f.rule)
+                                a.split(',')
+                                    .map(str::trim)
+                                    .any(|x| x == f.code || x == f.rule)
                             })
                     })
                 });
@@ -187,7 +232,9 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
         }
     }
     let mut findings = opts.config.apply(findings);
-    findings.sort_by(|a, b| (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code)));
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
+    });
     findings.dedup();
     report.findings = findings;
     report
@@ -215,12 +262,20 @@ fn render_error_finding(chart: &str, e: &crate::diagnostic::RenderError) -> Find
     let msg = e.helm_message().to_string();
     let rule = match e.kind {
         RenderErrorKind::Parse => TEMPLATE_PARSE,
-        RenderErrorKind::Other if msg.contains("values don't meet the specifications") => VALUES_SCHEMA,
+        RenderErrorKind::Other if msg.contains("values don't meet the specifications") => {
+            VALUES_SCHEMA
+        }
         _ => TEMPLATE_RENDER,
     };
     let (file, line, col) = match error_location(e) {
         Some((file, l, c)) => (file, Some(l), Some(c + 1)),
-        None => (e.file.clone().unwrap_or_else(|| format!("{chart}/Chart.yaml")), None, None),
+        None => (
+            e.file
+                .clone()
+                .unwrap_or_else(|| format!("{chart}/Chart.yaml")),
+            None,
+            None,
+        ),
     };
     let mut f = Finding::new(rule, chart, file, msg).at(line, col);
     f.help = Some(e.report());
@@ -233,7 +288,10 @@ fn error_location(e: &crate::diagnostic::RenderError) -> Option<(String, usize, 
     match e.template_error.as_ref()? {
         TplError::Parse(p) => Some((p.name.clone(), p.line, 0)),
         TplError::Exec(x) => {
-            let mut best = x.location.as_ref().map(|l| (l.parse_name.clone(), l.line, l.col));
+            let mut best = x
+                .location
+                .as_ref()
+                .map(|l| (l.parse_name.clone(), l.line, l.col));
             for c in x.chain() {
                 match c {
                     TplError::Exec(inner) => {
@@ -254,7 +312,10 @@ fn template_sources(chart: &Chart, path: &str) -> BTreeMap<String, Rc<Vec<String
     let mut out = BTreeMap::new();
     for t in &chart.templates {
         let text = String::from_utf8_lossy(&t.data);
-        out.insert(format!("{path}/{}", t.name), Rc::new(text.lines().map(str::to_string).collect()));
+        out.insert(
+            format!("{path}/{}", t.name),
+            Rc::new(text.lines().map(str::to_string).collect()),
+        );
     }
     for d in &chart.dependencies {
         out.extend(template_sources(d, &format!("{path}/charts/{}", d.name())));
@@ -262,19 +323,40 @@ fn template_sources(chart: &Chart, path: &str) -> BTreeMap<String, Rc<Vec<String
     out
 }
 
-fn documents(rendered: &crate::render::Rendered, sources: &BTreeMap<String, Rc<Vec<String>>>) -> Vec<Document> {
+fn documents(
+    rendered: &crate::render::Rendered,
+    sources: &BTreeMap<String, Rc<Vec<String>>>,
+) -> Vec<Document> {
     let mut maps: BTreeMap<&str, Rc<Vec<Option<usize>>>> = BTreeMap::new();
     let mut docs = Vec::new();
-    let all = rendered.manifests.iter().map(|m| (m, false)).chain(rendered.hooks.iter().map(|h| (&h.manifest, true)));
+    let all = rendered
+        .manifests
+        .iter()
+        .map(|m| (m, false))
+        .chain(rendered.hooks.iter().map(|h| (&h.manifest, true)));
     for (i, (m, is_hook)) in all.enumerate() {
-        let output = rendered.files.get(&m.source_path).map(String::as_str).unwrap_or("");
+        let output = rendered
+            .files
+            .get(&m.source_path)
+            .map(String::as_str)
+            .unwrap_or("");
         let src = sources.get(&m.source_path).cloned().unwrap_or_default();
         let map = maps
             .entry(m.source_path.as_str())
             .or_insert_with(|| Rc::new(map_lines(&src.join("\n"), output)))
             .clone();
-        let output_line = output.find(m.content.as_str()).map_or(0, |off| output[..off].matches('\n').count());
-        if let Ok(d) = Document::parse(&m.source_path, i, &m.content, output_line, map, src, is_hook) {
+        let output_line = output
+            .find(m.content.as_str())
+            .map_or(0, |off| output[..off].matches('\n').count());
+        if let Ok(d) = Document::parse(
+            &m.source_path,
+            i,
+            &m.content,
+            output_line,
+            map,
+            src,
+            is_hook,
+        ) {
             docs.push(d);
         }
     }
@@ -288,7 +370,11 @@ fn schema_findings(
     opts: &LintOptions,
     out: &mut Vec<Finding>,
 ) {
-    let so = crate::schema::Options { kube_version: opts.kube_version.clone(), strict: opts.strict, ..Default::default() };
+    let so = crate::schema::Options {
+        kube_version: opts.kube_version.clone(),
+        strict: opts.strict,
+        ..Default::default()
+    };
     let templates: Vec<(&str, &str)> = rendered
         .files
         .iter()
@@ -298,14 +384,23 @@ fn schema_findings(
     let report = match crate::schema::validate_templates(templates, so) {
         Ok(r) => r,
         Err(e) => {
-            out.push(Finding::new(SCHEMA, chart, format!("{chart}/Chart.yaml"), e.to_string()));
+            out.push(Finding::new(
+                SCHEMA,
+                chart,
+                format!("{chart}/Chart.yaml"),
+                e.to_string(),
+            ));
             return;
         }
     };
     let mut maps: BTreeMap<String, Vec<Option<usize>>> = BTreeMap::new();
     for sf in report.findings {
         let rule_def = rule(sf.rule).unwrap_or(SCHEMA);
-        let rule_def = if rule_def.family == super::Family::Schema || rule_def.code == SCHEMA.code { rule_def } else { SCHEMA };
+        let rule_def = if rule_def.family == super::Family::Schema || rule_def.code == SCHEMA.code {
+            rule_def
+        } else {
+            SCHEMA
+        };
         let mut f = Finding::new(rule_def, chart, &sf.file, sf.message.clone());
         f.severity = match sf.severity {
             crate::schema::Severity::Error => Severity::Error,
@@ -314,8 +409,14 @@ fn schema_findings(
         // Lines from the validator count in the template's rendered output: map them back.
         let (line, column) = match (sf.line, sources.get(&sf.file)) {
             (Some(l), Some(src)) => {
-                let output = rendered.files.get(&sf.file).map(String::as_str).unwrap_or("");
-                let map = maps.entry(sf.file.clone()).or_insert_with(|| map_lines(&src.join("\n"), output));
+                let output = rendered
+                    .files
+                    .get(&sf.file)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let map = maps
+                    .entry(sf.file.clone())
+                    .or_insert_with(|| map_lines(&src.join("\n"), output));
                 match map.get(l - 1).copied().flatten() {
                     Some(tl) => {
                         f.snippet = src.get(tl - 1).cloned();

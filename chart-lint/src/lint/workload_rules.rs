@@ -3,15 +3,20 @@
 use serde_json::Value as Json;
 
 use super::doc::Document;
-use super::{Finding, HOST_ACCESS, IMAGE_TAG, PRIVILEGED, READINESS_PROBE, RESOURCES, RUN_AS_NON_ROOT, Rule};
+use super::{
+    Finding, HOST_ACCESS, IMAGE_TAG, PRIVILEGED, READINESS_PROBE, RESOURCES, RUN_AS_NON_ROOT, Rule,
+};
 
 /// Where the pod spec lives in a workload kind, as a JSON pointer.
 pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "Pod" => "/spec",
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-            "/spec/template/spec"
-        }
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => "/spec/template/spec",
         "CronJob" => "/spec/jobTemplate/spec/template/spec",
         _ => return None,
     })
@@ -20,17 +25,27 @@ pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
 /// Whether the workload's pods run to completion (no readiness probe expected).
 fn runs_to_completion(kind: &str, spec: &Json) -> bool {
     matches!(kind, "Job" | "CronJob")
-        || (kind == "Pod" && matches!(spec.get("restartPolicy").and_then(Json::as_str), Some("Never" | "OnFailure")))
+        || (kind == "Pod"
+            && matches!(
+                spec.get("restartPolicy").and_then(Json::as_str),
+                Some("Never" | "OnFailure")
+            ))
 }
 
 /// Runs every workload rule on one document.
 pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
     let Some(res) = doc.resource() else { return };
-    let Some(base) = pod_spec_pointer(&res.kind) else { return };
-    let Some(spec) = doc.json.pointer(base) else { return };
+    let Some(base) = pod_spec_pointer(&res.kind) else {
+        return;
+    };
+    let Some(spec) = doc.json.pointer(base) else {
+        return;
+    };
     let mut emit = |rule: &'static Rule, pointer: String, message: String, help: &str| {
         let (line, column) = doc.locate(&pointer);
-        let mut f = Finding::new(rule, chart, &doc.file, message).at(line, column).help(help);
+        let mut f = Finding::new(rule, chart, &doc.file, message)
+            .at(line, column)
+            .help(help);
         f.resource = Some(res.display());
         f.snippet = line.and_then(|l| doc.source_line(l)).map(str::to_string);
         f.pointer = Some(pointer);
@@ -39,7 +54,11 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
 
     let pod_sc = spec.get("securityContext");
     let pod_non_root = pod_sc.is_some_and(non_root);
-    for (field, what) in [("hostNetwork", "hostNetwork"), ("hostPID", "hostPID"), ("hostIPC", "hostIPC")] {
+    for (field, what) in [
+        ("hostNetwork", "hostNetwork"),
+        ("hostPID", "hostPID"),
+        ("hostIPC", "hostIPC"),
+    ] {
         if spec.get(field).and_then(Json::as_bool) == Some(true) {
             emit(
                 HOST_ACCESS,
@@ -65,7 +84,9 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
 
     let completes = runs_to_completion(&res.kind, spec);
     for list in ["initContainers", "containers"] {
-        let Some(cs) = spec.get(list).and_then(Json::as_array) else { continue };
+        let Some(cs) = spec.get(list).and_then(Json::as_array) else {
+            continue;
+        };
         for (i, c) in cs.iter().enumerate() {
             let p = format!("{base}/{list}/{i}");
             let cname = c.get("name").and_then(Json::as_str).unwrap_or("?");
@@ -100,7 +121,11 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
                 missing.push("limits.memory");
             }
             if !missing.is_empty() {
-                let ptr = if r.is_some() { format!("{p}/resources") } else { p.clone() };
+                let ptr = if r.is_some() {
+                    format!("{p}/resources")
+                } else {
+                    p.clone()
+                };
                 emit(
                     RESOURCES,
                     ptr,
@@ -108,7 +133,10 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
                     "set resources from values (e.g. `resources: {{- toYaml .Values.resources | nindent 12 }}`)",
                 );
             }
-            if list == "containers" && !completes && c.get("readinessProbe").is_none_or(Json::is_null) {
+            if list == "containers"
+                && !completes
+                && c.get("readinessProbe").is_none_or(Json::is_null)
+            {
                 emit(
                     READINESS_PROBE,
                     p.clone(),
@@ -124,10 +152,18 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
                     format!("{who} runs privileged"),
                     "set `privileged: false`",
                 );
-            } else if sc.and_then(|s| s.get("allowPrivilegeEscalation")).and_then(Json::as_bool) != Some(false) {
+            } else if sc
+                .and_then(|s| s.get("allowPrivilegeEscalation"))
+                .and_then(Json::as_bool)
+                != Some(false)
+            {
                 emit(
                     PRIVILEGED,
-                    if sc.is_some() { format!("{p}/securityContext") } else { p.clone() },
+                    if sc.is_some() {
+                        format!("{p}/securityContext")
+                    } else {
+                        p.clone()
+                    },
                     format!("{who} does not set allowPrivilegeEscalation: false"),
                     "set `securityContext.allowPrivilegeEscalation: false`",
                 );
@@ -141,7 +177,11 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
             if explicit_root || !(container_non_root == Some(true) || pod_non_root) {
                 emit(
                     RUN_AS_NON_ROOT,
-                    if sc.is_some() { format!("{p}/securityContext") } else { p.clone() },
+                    if sc.is_some() {
+                        format!("{p}/securityContext")
+                    } else {
+                        p.clone()
+                    },
                     format!("{who} may run as root"),
                     "set `runAsNonRoot: true` (and a non-zero `runAsUser`) on the pod or container",
                 );
@@ -152,7 +192,10 @@ pub fn check(chart: &str, doc: &Document, out: &mut Vec<Finding>) {
 
 fn non_root(sc: &Json) -> bool {
     sc.get("runAsNonRoot").and_then(Json::as_bool) == Some(true)
-        || sc.get("runAsUser").and_then(Json::as_i64).is_some_and(|u| u > 0)
+        || sc
+            .get("runAsUser")
+            .and_then(Json::as_i64)
+            .is_some_and(|u| u > 0)
 }
 
 /// How an image reference names its version.

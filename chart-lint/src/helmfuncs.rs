@@ -1,0 +1,324 @@
+//! Helm's template functions (`pkg/engine/funcs.go`, `engine.go`): Sprig minus `env`/
+//! `expandenv`, plus `include`, `tpl`, `required`, `fail`, `lookup`, `getHostByName` and the
+//! YAML/JSON/TOML conversions.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gotemplate::{ElemTy, FuncError, FuncMap, List, Map, Signature, Ty, Value};
+
+/// helm's per-name `include` recursion limit.
+pub const RECURSION_MAX: usize = 1000;
+
+/// helm's `toYaml`: YAML text without the trailing newline; `""` when the value cannot be
+/// marshalled.
+pub fn to_yaml(v: &Value) -> String {
+    match crate::yaml::marshal(v) {
+        Ok(s) => s.strip_suffix('\n').map(str::to_string).unwrap_or(s),
+        Err(_) => String::new(),
+    }
+}
+
+fn from_yaml(s: &str) -> Value {
+    match crate::yaml::unmarshal_map(s) {
+        Ok(m) => Value::Map(m),
+        Err(e) => {
+            let m = Map::new();
+            m.insert("Error", Value::str(e));
+            Value::Map(m)
+        }
+    }
+}
+
+fn from_yaml_array(s: &str) -> Value {
+    match crate::yaml::unmarshal_str(s) {
+        Ok(Value::List(l)) => Value::List(l),
+        Ok(Value::Nil) => Value::list(Vec::new()),
+        Ok(other) => Value::list(vec![Value::str(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+            match other {
+                Value::Map(_) => "object",
+                Value::String(_) => "string",
+                Value::Bool(_) => "bool",
+                _ => "number",
+            }
+        ))]),
+        Err(e) => Value::list(vec![Value::str(e)]),
+    }
+}
+
+fn json_unmarshal(s: &str) -> Result<Value, String> {
+    sprig::json::unmarshal(s).map_err(|e| e.to_string())
+}
+
+fn from_json(s: &str) -> Value {
+    match json_unmarshal(s) {
+        Ok(Value::Map(m)) => Value::Map(m),
+        Ok(Value::Nil) => Value::Map(Map::new()),
+        Ok(_) => {
+            let m = Map::new();
+            m.insert("Error", Value::str("json: cannot unmarshal non-object into Go value of type map[string]interface {}"));
+            Value::Map(m)
+        }
+        Err(e) => {
+            let m = Map::new();
+            m.insert("Error", Value::str(e));
+            Value::Map(m)
+        }
+    }
+}
+
+fn from_json_array(s: &str) -> Value {
+    match json_unmarshal(s) {
+        Ok(Value::List(l)) => Value::List(l),
+        Ok(Value::Nil) => Value::list(Vec::new()),
+        Ok(_) => Value::list(vec![Value::str(
+            "json: cannot unmarshal non-array into Go value of type []interface {}",
+        )]),
+        Err(e) => Value::list(vec![Value::str(e)]),
+    }
+}
+
+fn arg_str(args: &[Value], i: usize) -> String {
+    args.get(i)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Shared per-render state of `include` (recursion counts per template name).
+#[derive(Default, Clone)]
+pub struct IncludeState {
+    counts: Rc<RefCell<HashMap<String, usize>>>,
+}
+
+/// Strings that go through `<no value>` removal (`tpl` results).
+fn strip_no_value(s: &str) -> String {
+    s.replace("<no value>", "")
+}
+
+/// The full function table of a render: Sprig, then Helm's functions on top.
+pub fn funcs(state: &IncludeState) -> FuncMap {
+    let mut f = sprig::funcs();
+    f.remove("env");
+    f.remove("expandenv");
+    add_helm_funcs(&mut f, state);
+    f
+}
+
+fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
+    f.pure("toYaml", Signature::fixed(&[Ty::Any]), |a| {
+        Ok(Value::str(to_yaml(&a[0])))
+    });
+    f.pure("mustToYaml", Signature::fixed(&[Ty::Any]), |a| {
+        let s = crate::yaml::marshal(&a[0]).map_err(FuncError::Call)?;
+        Ok(Value::str(s.strip_suffix('\n').unwrap_or(&s)))
+    });
+    f.pure("toYamlPretty", Signature::fixed(&[Ty::Any]), |a| {
+        Ok(Value::str(to_yaml_pretty(&a[0])))
+    });
+    f.pure("fromYaml", Signature::fixed(&[Ty::String]), |a| {
+        Ok(from_yaml(&arg_str(a, 0)))
+    });
+    f.pure("fromYamlArray", Signature::fixed(&[Ty::String]), |a| {
+        Ok(from_yaml_array(&arg_str(a, 0)))
+    });
+    f.pure("toJson", Signature::fixed(&[Ty::Any]), |a| {
+        Ok(Value::str(crate::yaml::to_json(&a[0]).unwrap_or_default()))
+    });
+    f.pure("mustToJson", Signature::fixed(&[Ty::Any]), |a| {
+        crate::yaml::to_json(&a[0])
+            .map(Value::str)
+            .map_err(FuncError::Call)
+    });
+    f.pure("fromJson", Signature::fixed(&[Ty::String]), |a| {
+        Ok(from_json(&arg_str(a, 0)))
+    });
+    f.pure("fromJsonArray", Signature::fixed(&[Ty::String]), |a| {
+        Ok(from_json_array(&arg_str(a, 0)))
+    });
+    f.pure("toToml", Signature::fixed(&[Ty::Any]), |a| {
+        Ok(Value::str(to_toml(&a[0])))
+    });
+    f.pure("fromToml", Signature::fixed(&[Ty::String]), |_| {
+        let m = Map::new();
+        m.insert(
+            "Error",
+            Value::str("fromToml is not supported by cargo-kindtest"),
+        );
+        Ok(Value::Map(m))
+    });
+    f.pure("required", Signature::fixed(&[Ty::String, Ty::Any]), |a| {
+        let warn = arg_str(a, 0);
+        match &a[1] {
+            Value::Nil => Err(FuncError::Abort(warn)),
+            Value::String(s) if s.is_empty() => Err(FuncError::Abort(warn)),
+            v => Ok(v.clone()),
+        }
+    });
+    f.pure("fail", Signature::fixed(&[Ty::String]), |a| {
+        Err(FuncError::Abort(arg_str(a, 0)))
+    });
+    f.pure(
+        "lookup",
+        Signature::fixed(&[Ty::String, Ty::String, Ty::String, Ty::String]),
+        |_| Ok(Value::Map(Map::new())),
+    );
+    f.pure("getHostByName", Signature::fixed(&[Ty::String]), |_| {
+        Ok(Value::str(""))
+    });
+    let st = state.clone();
+    f.ctx("include", Signature::fixed(&[Ty::String, Ty::Any]), move |ctx, a| {
+        let name = arg_str(a, 0);
+        {
+            let mut counts = st.counts.borrow_mut();
+            let c = counts.entry(name.clone()).or_insert(0);
+            if *c > RECURSION_MAX {
+                return Err(FuncError::Call(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
+            }
+            *c += 1;
+        }
+        let r = ctx.execute_template(&name, a[1].clone());
+        if let Some(c) = st.counts.borrow_mut().get_mut(&name) {
+            *c = c.saturating_sub(1);
+        }
+        r.map(Value::str)
+    });
+    f.ctx("tpl", Signature::fixed(&[Ty::String, Ty::Any]), |ctx, a| {
+        let text = arg_str(a, 0);
+        ctx.execute_text("gotpl", &text, a[1].clone())
+            .map(|s| Value::str(strip_no_value(&s)))
+    });
+}
+
+/// `toYamlPretty` (goyaml.v3, indent 2). KNOWN GAP: emitted with the goyaml.v2 emitter, then
+/// block sequences under a mapping key are indented by two spaces as v3 does; other v3
+/// differences (quoting style of some scalars) are not reproduced.
+fn to_yaml_pretty(v: &Value) -> String {
+    let s = to_yaml(v);
+    let mut out: Vec<String> = Vec::new();
+    // Stack of (indent of the key line, extra indentation applied to its block).
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let mut prev_key: Option<usize> = None;
+    for line in s.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let is_item = line.trim_start().starts_with("- ") || line.trim_start() == "-";
+        if let Some(k) = prev_key.take()
+            && is_item
+            && indent == k
+        {
+            stack.push((k, 2));
+        }
+        while let Some(&(k, _)) = stack.last() {
+            if indent < k || (indent == k && !is_item) {
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        let extra: usize = stack.iter().map(|e| e.1).sum();
+        out.push(format!("{}{line}", " ".repeat(extra)));
+        if line.trim_end().ends_with(':') {
+            prev_key = Some(indent);
+        }
+    }
+    out.join("\n")
+}
+
+/// BurntSushi/toml `Encode` of a map (helm's `toToml`): scalars first, then tables.
+fn to_toml(v: &Value) -> String {
+    let Value::Map(m) = v else {
+        return "toml: top-level values must be Go maps or structs".into();
+    };
+    let mut out = String::new();
+    toml_table(&mut out, m, &[], 0);
+    out
+}
+
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        toml_string(k)
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            '\r' => o.push_str("\\r"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04X}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn toml_scalar(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i, _) => i.to_string(),
+        Value::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e16 {
+                format!("{f:.1}")
+            } else {
+                gotemplate::value::format_float_v(*f)
+            }
+        }
+        Value::String(s) => toml_string(s),
+        Value::List(l) if !l.iter().any(|x| matches!(x, Value::Map(_))) => {
+            let items: Vec<String> = l.iter().filter_map(toml_scalar).collect();
+            format!("[{}]", items.join(", "))
+        }
+        _ => return None,
+    })
+}
+
+fn toml_table(out: &mut String, m: &Map, path: &[String], depth: usize) {
+    let ind = "  ".repeat(depth.saturating_sub(1));
+    for (k, v) in m.entries() {
+        if let Some(s) = toml_scalar(&v) {
+            out.push_str(&format!("{ind}{} = {s}\n", toml_key(&k)));
+        }
+    }
+    for (k, v) in m.entries() {
+        let mut p = path.to_vec();
+        p.push(toml_key(&k));
+        match &v {
+            Value::Map(sub) => {
+                let ind2 = "  ".repeat(depth);
+                out.push_str(&format!("\n{ind2}[{}]\n", p.join(".")));
+                toml_table(out, sub, &p, depth + 1);
+            }
+            Value::List(l) if l.iter().any(|x| matches!(x, Value::Map(_))) => {
+                for item in l.iter() {
+                    if let Value::Map(sub) = item {
+                        let ind2 = "  ".repeat(depth);
+                        out.push_str(&format!("\n{ind2}[[{}]]\n", p.join(".")));
+                        toml_table(out, sub, &p, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A `[]string` value (for callers building Go string slices).
+pub fn string_list(items: &[String]) -> Value {
+    Value::List(List::with_elem(
+        items.iter().map(Value::str).collect(),
+        ElemTy::String,
+    ))
+}

@@ -1,0 +1,4 @@
+{{- define "outer" }}{{ include "inner" . }}{{ end }}
+{{- define "inner" -}}
+{{ .Values.x.y.z }}
+{{- end }}

@@ -1,0 +1,3 @@
+{{- define "need.host" -}}
+{{ required "A valid .Values.host entry required!" .Values.host }}
+{{- end -}}

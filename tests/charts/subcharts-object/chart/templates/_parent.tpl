@@ -1,0 +1,1 @@
+{{- define "parent.uses.this" -}}defined in parent (wins){{- end -}}

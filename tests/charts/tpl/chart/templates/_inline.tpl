@@ -1,0 +1,1 @@
+{{- define "inline" }}from-file-{{ . }}{{ end -}}
