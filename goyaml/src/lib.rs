@@ -102,6 +102,7 @@
 mod emit;
 mod error;
 mod errors_map;
+mod flow11;
 mod gofmt;
 mod json;
 mod node;

@@ -332,12 +332,16 @@ pub struct Documents<'a> {
     pos: PosMap<'a>,
     done: bool,
     checked: bool,
+    /// The first character libyaml's reader would reject, if any.
+    bad_char: Option<Error>,
     /// Character index where the last event ended.
     last_end_char: usize,
     /// Length of the input (after a BOM) in characters.
     body_chars: usize,
     /// The input (after a BOM) ends with a line break.
     ends_with_break: bool,
+    /// The input holds NEL, LS or PS characters (YAML 1.1 line breaks).
+    has_11_breaks: bool,
 }
 
 impl<'a> Documents<'a> {
@@ -360,6 +364,7 @@ impl<'a> Documents<'a> {
             pos: PosMap::new(body),
             done: false,
             checked: false,
+            bad_char: None,
             last_end_char: 0,
             body_chars: if body.is_ascii() {
                 body.len()
@@ -367,6 +372,7 @@ impl<'a> Documents<'a> {
                 body.chars().count()
             },
             ends_with_break: body.ends_with('\n') || body.ends_with('\r'),
+            has_11_breaks: !body.is_ascii() && body.contains(['\u{85}', '\u{2028}', '\u{2029}']),
         }
     }
 
@@ -387,6 +393,33 @@ impl<'a> Documents<'a> {
     }
 
     fn next_event(&mut self) -> Result<Option<(Event<'a>, Span)>, Error> {
+        match self.next_event_raw() {
+            Err(e) => Err(self.or_bad_char(e)),
+            ok => ok,
+        }
+    }
+
+    /// goyaml's reader decodes (and checks) the input in 512-byte chunks as the scanner
+    /// asks for characters: a forbidden character is reported instead of a syntax error
+    /// once the scanner got into its chunk.
+    fn bad_char_reached(&self, offset: usize) -> bool {
+        const CHUNK: usize = 512;
+        const LOOKAHEAD: usize = 4;
+        match self.bad_char.as_ref().and_then(|b| b.span) {
+            Some(sp) => (sp.offset / CHUNK) * CHUNK <= offset + LOOKAHEAD,
+            None => false,
+        }
+    }
+
+    fn or_bad_char(&self, e: Error) -> Error {
+        let at = e.span.map_or(0, |s| s.offset);
+        match &self.bad_char {
+            Some(bc) if self.bad_char_reached(at) => bc.clone(),
+            _ => e,
+        }
+    }
+
+    fn next_event_raw(&mut self) -> Result<Option<(Event<'a>, Span)>, Error> {
         match self.parser.next_event() {
             None => Ok(None),
             Some(Ok((ev, span))) => {
@@ -405,6 +438,7 @@ impl<'a> Documents<'a> {
 
     /// libyaml's reader rejects characters outside the YAML printable set before parsing.
     fn check_chars(&self) -> Result<(), Error> {
+        // (Kept as a function returning the first offending character as an error.)
         let bad = self.src[self.skip..].char_indices().find(|&(_, c)| {
             let u = c as u32;
             !(u == 0x09
@@ -439,7 +473,9 @@ impl<'a> Documents<'a> {
     fn read_document(&mut self) -> Result<Option<Node>, Error> {
         if !self.checked {
             self.checked = true;
-            self.check_chars()?;
+            // libyaml meets a forbidden character when its reader gets there: a syntax error
+            // earlier in the text wins, and so does the end of the document.
+            self.bad_char = self.check_chars().err();
         }
         // Skip to the next DocumentStart (or the end).
         let doc_span = loop {
@@ -500,6 +536,23 @@ impl<'a> Documents<'a> {
                     {
                         text.to_mut().pop();
                     }
+                    // YAML 1.1 line breaks (NEL, LS, PS) inside quoted scalars: libyaml folds
+                    // them, saphyr-parser (YAML 1.2) keeps them as characters.
+                    if self.has_11_breaks
+                        && matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                    {
+                        let end = self.pos.byte(self.last_end_char) + self.skip;
+                        if let Some(raw) = self.src.get(span.offset..end)
+                            && raw.contains(['\u{85}', '\u{2028}', '\u{2029}'])
+                            && let Some(v) = crate::flow11::fold_quoted(raw)
+                        {
+                            if b.in_key_position() && !self.after_question_mark(span.offset) {
+                                // For libyaml this is a multi-line implicit key.
+                                return Err(self.or_bad_char(self.multiline_key_error(span, end)));
+                            }
+                            text = v.into();
+                        }
+                    }
                     if text.is_empty()
                         && style == ScalarStyle::Plain
                         && tag.is_none()
@@ -545,6 +598,12 @@ impl<'a> Documents<'a> {
             value: Value::Null,
             span: doc_span,
         });
+        let doc_end = self.pos.byte(self.last_end_char) + self.skip;
+        if let Some(bc) = &self.bad_char
+            && (self.bad_char_reached(doc_end) || self.done)
+        {
+            return Err(bc.clone());
+        }
         if let Some(e) = b.deferred.take() {
             return Err(e);
         }
@@ -583,6 +642,36 @@ impl<'a> Documents<'a> {
                 .into();
             }
             _ => {}
+        }
+        e
+    }
+
+    /// Is the node at `offset` an explicit (`? `) key?
+    fn after_question_mark(&self, offset: usize) -> bool {
+        self.src[..offset]
+            .trim_end_matches([' ', '\t', '\n', '\r'])
+            .ends_with('?')
+    }
+
+    fn multiline_key_error(&self, span: Span, key_end: usize) -> Error {
+        // libyaml counts NEL/LS/PS as line breaks, so its line numbers run ahead.
+        let extra = self.src[..key_end.min(self.src.len())]
+            .matches(['\u{85}', '\u{2028}', '\u{2029}'])
+            .count();
+        let (stage_parser, msg) = match crate::errors_map::innermost_flow_pos(self.src, span.offset)
+        {
+            Some(p) if self.src.as_bytes()[p] == b'{' => (true, "did not find expected ',' or '}'"),
+            Some(_) => (true, "did not find expected ',' or ']'"),
+            None => (false, "could not find expected ':'"),
+        };
+        let mut e = Error::new(ErrorKind::Syntax, msg).at(span);
+        let line = if stage_parser {
+            span.line.saturating_sub(1) + extra
+        } else {
+            span.line + extra
+        };
+        if line > 0 && (stage_parser || line > 1) {
+            e = e.with_go_line(line);
         }
         e
     }
