@@ -85,17 +85,33 @@
 //!   is the Go value itself, numbers from values files are `Yaml::Float` and print `1e+06`):
 //!   sequences indented under keys, no folding, v3's key order.
 //!
+//! # How it is checked
+//!
+//! * `tests/golden.rs`: 660 cases captured from helm 4.1.4 (`tests/gen_golden.py`), each
+//!   checked for `fromYaml | toJson` (reader + JSON view), `toYaml` and `toYamlPretty`
+//!   (emitters); 1,500 more seeded random value trees were checked once, all identical.
+//! * `tests/oracle/` (Go, sigs.k8s.io/yaml v1.6.0 + yaml.v3) with `examples/corpus.rs`: over
+//!   the 12,139 YAML files of the local Go module cache, reading (JSON text or error text),
+//!   `toYaml` and `toYamlPretty` are identical for every file; over 6,000 random JSON/YAML
+//!   values with hostile strings, 5,993 identical; over 1,754 randomly corrupted real files,
+//!   559 of 582 error messages identical (the rest differ in wording or line).
+//! * `tests/prop.rs`: arbitrary bytes and YAML-ish text never panic; emitter output reads
+//!   back to the same values (v2 and v3).
+//!
 //! # Known differences from Go
 //!
-//! * Inside quoted scalars, YAML 1.1 line breaks NEL/LS/PS are kept as characters (libyaml
-//!   folds them); unknown `%` directives are ignored (libyaml rejects them). The reader is
-//!   saphyr-parser (YAML 1.2 syntax); `a:<TAB>b`, which it rejects and libyaml accepts, is
-//!   handled by [`parse`]/[`parse_with`] (not by the [`Documents`] iterator).
-//! * Error texts are mapped from saphyr-parser's to libyaml's for the common cases (every
-//!   error case of the golden file matches except the directive one above); rarer errors
-//!   keep saphyr's wording.
-//! * goyaml.v2 only decodes the first document on `Unmarshal` and may never see garbage
-//!   after it; this reader checks the whole input for forbidden control characters.
+//! * The reader is saphyr-parser (YAML 1.2 syntax) plus corrections for what libyaml
+//!   accepts and it does not (`key:<TAB>value`, under-indented continuation lines of quoted
+//!   scalars and flow collections, NEL/LS/PS line breaks inside quoted scalars) and vice versa
+//!   (text after a flow collection, `: x` without a key, multi-line implicit keys). NEL/LS/PS
+//!   in plain or block scalars are still plain characters here; unknown `%` directives are
+//!   ignored (libyaml rejects them). The corrections for `key:<TAB>` and indentation are
+//!   applied by [`parse`]/[`parse_with`], not by the [`Documents`] iterator.
+//! * Error texts and `line N` numbers follow libyaml for the common cases; rare syntax
+//!   errors may keep saphyr-parser's wording or point one line off.
+//! * A forbidden control character is reported when goyaml's reader would reach it (it
+//!   checks the input in 512-byte chunks as the scanner advances); near a chunk boundary the
+//!   syntax error may win on one side and not on the other.
 
 #![warn(missing_docs)]
 
