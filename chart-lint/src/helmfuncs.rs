@@ -188,8 +188,23 @@ fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
     });
     f.ctx("tpl", Signature::fixed(&[Ty::String, Ty::Any]), |ctx, a| {
         let text = arg_str(a, 0);
-        ctx.execute_text("gotpl", &text, a[1].clone())
-            .map(|s| Value::str(strip_no_value(&s)))
+        match ctx.execute_text("gotpl", &text, a[1].clone()) {
+            Ok(s) => Ok(Value::str(strip_no_value(&s))),
+            Err(FuncError::Call(m)) => {
+                let q = gotemplate::gofmt::quote(&text);
+                // Go's parse errors read `template: NAME:LINE: MSG` (no column, no `executing`).
+                let is_exec =
+                    m.contains(": executing \"") || m.starts_with("template: no template ");
+                if is_exec {
+                    Err(FuncError::Call(format!(
+                        "error during tpl function execution for {q}: {m}"
+                    )))
+                } else {
+                    Err(FuncError::Call(format!("cannot parse template {q}: {m}")))
+                }
+            }
+            Err(other) => Err(other),
+        }
     });
 }
 

@@ -55,7 +55,11 @@ pub fn render_path(
     values: &ValueOptions,
     opts: &RenderOptions,
 ) -> Result<Rendered, TemplateFailure> {
-    let chart = Chart::load(chart).map_err(|e| TemplateFailure::plain(e.to_string()))?;
+    let chart = Chart::load(chart).map_err(|e| TemplateFailure {
+        helm_message: e.message.clone(),
+        debug_hint: false,
+        report: Some(format!("error: {e}\n")),
+    })?;
     let user = values.merge().map_err(TemplateFailure::plain)?;
     render_chart(&chart, &user, opts).map_err(|e| TemplateFailure {
         helm_message: e.helm_message().to_string(),

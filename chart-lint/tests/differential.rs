@@ -3,7 +3,7 @@
 //! `scripts/install-helm.sh` installs), and the outputs must be byte-identical. For fixtures
 //! with an `expect-error` file, both must fail and our message must equal helm's.
 //!
-//! Fixture layout: `chart/` (the chart), optional `args` (one argument per line, `#`
+//! Fixture layout: `chart/` (the chart) or `chart.tgz`, optional `args` (one argument per line, `#`
 //! comments; flags as for `helm template`, an optional release name), optional
 //! `expect-error`.
 
@@ -45,6 +45,8 @@ fn helm_binary() -> Result<PathBuf, String> {
 
 struct Case {
     name: String,
+    /// `chart` (a directory) or `chart.tgz`.
+    chart: String,
     dir: PathBuf,
     args: Vec<String>,
     expect_error: bool,
@@ -58,7 +60,12 @@ fn load_cases() -> Vec<Case> {
     };
     for e in rd.flatten() {
         let dir = e.path();
-        if !dir.join("chart").is_dir() {
+        let chart = if dir.join("chart.tgz").is_file() {
+            "chart.tgz"
+        } else {
+            "chart"
+        };
+        if !dir.join(chart).exists() {
             continue;
         }
         let args = std::fs::read_to_string(dir.join("args"))
@@ -69,6 +76,7 @@ fn load_cases() -> Vec<Case> {
             .map(str::to_string)
             .collect();
         cases.push(Case {
+            chart: chart.to_string(),
             name: e.file_name().to_string_lossy().into_owned(),
             expect_error: dir.join("expect-error").exists(),
             dir,
@@ -134,7 +142,19 @@ fn parse_args(args: &[String], dir: &Path) -> Result<Parsed, String> {
             "--set" => p.values.values.push(value),
             "--set-string" => p.values.string_values.push(value),
             "--set-json" => p.values.json_values.push(value),
-            "--set-file" => p.values.file_values.push(value),
+            // paths are relative to the fixture (helm runs there; we cannot chdir in a test)
+            "--set-file" => p.values.file_values.push(
+                value
+                    .split(',')
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, path)) if !path.starts_with('/') => {
+                            format!("{k}={}", dir.join(path).display())
+                        }
+                        _ => kv.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             "--set-literal" => p.values.literal_values.push(value),
             "-n" | "--namespace" => p.opts.namespace = value,
             "--kube-version" => {
@@ -189,7 +209,7 @@ fn run_case(case: &Case, helm: &Path) -> Result<(), Failed> {
     let out = Command::new(helm)
         .arg("template")
         .args(&case.args)
-        .arg("chart")
+        .arg(&case.chart)
         .current_dir(&case.dir)
         .env(
             "HELM_CACHE_HOME",
@@ -201,7 +221,7 @@ fn run_case(case: &Case, helm: &Path) -> Result<(), Failed> {
     let helm_stderr = strip_log_lines(&String::from_utf8_lossy(&out.stderr));
     let parsed = parse_args(&case.args, &case.dir)?;
     let ours = chart_lint::template::template(
-        &case.dir.join("chart"),
+        &case.dir.join(&case.chart),
         &parsed.values,
         &parsed.opts,
         &parsed.stream,

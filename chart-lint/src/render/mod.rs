@@ -268,7 +268,7 @@ fn execute(
     opts: &RenderOptions,
 ) -> Result<BTreeMap<String, String>, RenderError> {
     let state = crate::helmfuncs::IncludeState::default();
-    let mut set = TemplateSet::new(crate::helmfuncs::funcs(&state));
+    let mut set = TemplateSet::new(crate::helmfuncs::funcs(&state)).with_name("gotpl");
     set.set_missing_key(if opts.strict {
         MissingKey::Error
     } else {
