@@ -54,12 +54,19 @@ pub fn parse_with(input: &str, opts: &ParseOptions) -> Result<Node, Error> {
     // (offset in the fixed text at that stage, spaces inserted, line)
     let mut inserts: Vec<(usize, usize, usize)> = Vec::new();
     let budget = input.len() + 1;
+    let mut bulk_done = false;
     for _ in 0..budget {
         match parse_first(&fixed, opts) {
             Err(e) if e.message == TAB_AFTER_COLON => {
                 if !fix_tab_after_colon(&mut fixed, &e) {
                     return Err(unmap_error(e, &inserts));
                 }
+            }
+            Err(e) if e.message == QUOTED_INDENT && !bulk_done => {
+                // One pass over the whole text fixes the usual case (a CRD full of such
+                // descriptions) without one re-parse per scalar.
+                bulk_done = true;
+                fix_all_quoted(&mut fixed, &mut inserts);
             }
             Err(e) if e.message == QUOTED_INDENT => {
                 let mut unclosed = false;
@@ -206,6 +213,108 @@ fn fix_quoted_indent(
         pos = ls;
     }
     changed
+}
+
+/// Indents the continuation lines of every multi-line quoted scalar that starts a block
+/// value (`key: '…`, `- "…`), skipping comments and block scalar bodies. Extra leading
+/// blanks on those lines do not change the value.
+fn fix_all_quoted(text: &mut String, inserts: &mut Vec<(usize, usize, usize)>) {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut line_no = 0usize;
+    let mut block_body: Option<usize> = None; // indentation of a block scalar's parent line
+    // (quote char, required indentation) while inside a multi-line quoted scalar
+    let mut open: Option<(char, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        line_no += 1;
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let content = &body[indent..];
+        if let Some((q, need)) = open {
+            let lead = body.chars().take_while(|c| *c == ' ' || *c == '\t').count();
+            if lead < need && !content.is_empty() {
+                let k = need - lead;
+                inserts.push((out.len(), k, line_no));
+                out.push_str(&" ".repeat(k));
+            }
+            out.push_str(line);
+            if closes_quote(body, q) {
+                open = None;
+            }
+            continue;
+        }
+        out.push_str(line);
+        if let Some(bi) = block_body {
+            if content.is_empty() || indent > bi {
+                continue;
+            }
+            block_body = None;
+        }
+        if content.starts_with('#') {
+            continue;
+        }
+        let Some(vpos) = value_start(body, indent) else {
+            continue;
+        };
+        let value = &body[vpos..];
+        match value.chars().next() {
+            Some('|' | '>') => block_body = Some(indent),
+            Some(q @ ('\'' | '"')) => {
+                if !closes_quote(&value[1..], q) {
+                    let col = body[..vpos].chars().count();
+                    open = Some((q, col + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    *text = out;
+}
+
+/// Where a block-context value starts on a line: after `- ` markers and an unquoted
+/// `key: `; `None` if the line has no such value.
+fn value_start(line: &str, indent: usize) -> Option<usize> {
+    let mut i = indent;
+    let b = line.as_bytes();
+    while b.get(i) == Some(&b'-') && matches!(b.get(i + 1), Some(b' ')) {
+        i += 2;
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+    }
+    let rest = &line[i..];
+    if rest.starts_with(['\'', '"', '|', '>']) {
+        return Some(i);
+    }
+    // An unquoted key: the first ": " (keys with quotes or flow indicators are left alone).
+    if rest.starts_with(['[', '{', '#', '&', '*', '!', '?']) {
+        return None;
+    }
+    let colon = rest.find(": ")?;
+    if rest[..colon].contains(['\'', '"', '#']) {
+        return None;
+    }
+    let mut j = i + colon + 2;
+    while b.get(j) == Some(&b' ') {
+        j += 1;
+    }
+    (j < line.len()).then_some(j)
+}
+
+/// Does `s` (the rest of a line inside a quoted scalar) contain the closing quote?
+fn closes_quote(s: &str, q: char) -> bool {
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if q == '"' && c == '\\' {
+            it.next();
+        } else if c == q {
+            if q == '\'' && it.peek() == Some(&'\'') {
+                it.next();
+            } else {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Maps an offset/column in the fixed text back to the input.

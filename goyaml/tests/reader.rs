@@ -327,3 +327,31 @@ fn strict_errors_match_goyaml() {
     }
     assert!(goyaml::parse_with("1: a\n\"1\": b\n", &strict()).is_ok());
 }
+
+#[test]
+fn many_underindented_quoted_scalars_are_fixed_in_one_pass() {
+    let mut src = String::from("spec:\n");
+    for i in 0..2000 {
+        src.push_str(&format!(
+            "  f{i}:\n    description: 'line one {i}\n    continues here'\n    type: string\n"
+        ));
+    }
+    src.push_str("  lit:\n    text: |\n      key: 'not closed\n      x\n    after: \"a\n    b\"\n");
+    let t = std::time::Instant::now();
+    let n = goyaml::parse(&src).unwrap();
+    assert!(t.elapsed().as_secs_f64() < 5.0, "took {:?}", t.elapsed());
+    assert_eq!(
+        n.pointer("/spec/f1999/description").unwrap().value,
+        Value::Str("line one 1999 continues here".into())
+    );
+    assert_eq!(
+        n.pointer("/spec/lit/text").unwrap().value,
+        Value::Str("key: 'not closed\nx\n".into())
+    );
+    assert_eq!(
+        n.pointer("/spec/lit/after").unwrap().value,
+        Value::Str("a b".into())
+    );
+    let ty = n.pointer("/spec/f1999/type").unwrap().span;
+    assert_eq!(&src[ty.offset..ty.offset + 6], "string");
+}
