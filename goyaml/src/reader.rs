@@ -258,11 +258,9 @@ fn fix_all_quoted(text: &mut String, inserts: &mut Vec<(usize, usize, usize)>) {
         let value = &body[vpos..];
         match value.chars().next() {
             Some('|' | '>') => block_body = Some(indent),
-            Some(q @ ('\'' | '"')) => {
-                if !closes_quote(&value[1..], q) {
-                    let col = body[..vpos].chars().count();
-                    open = Some((q, col + 1));
-                }
+            Some(q @ ('\'' | '"')) if !closes_quote(&value[1..], q) => {
+                let col = body[..vpos].chars().count();
+                open = Some((q, col + 1));
             }
             _ => {}
         }
