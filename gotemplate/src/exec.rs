@@ -1560,7 +1560,7 @@ fn eq(a1: &Value, rest: &[Rv]) -> Result<bool, String> {
                 (Value::String(x), Value::String(y)) => x == y,
                 (Value::Nil, Value::Nil) => true,
                 _ => {
-                    if a1.go_type() != a.go_type() {
+                    if a1.go_kind() != a.go_kind() {
                         return Err(format!(
                             "non-comparable types {}: {}, {}: {}",
                             gofmt::sprintf("%s", std::slice::from_ref(a1)),

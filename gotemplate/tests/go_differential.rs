@@ -3,7 +3,13 @@
 //! Go program with the same functions and data, `missingkey=zero`); outputs and error texts must
 //! match byte for byte.
 
-use gotemplate::{FuncMap, Signature, TemplateSet, Ty, Value, gofmt};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gotemplate::{
+    ElemTy, FuncError, FuncMap, IntTy, List, Map, MissingKey, Signature, TemplateSet, Ty, Value,
+    gofmt,
+};
 use serde_json::Value as J;
 
 mod common;
@@ -38,19 +44,29 @@ fn funcs() -> FuncMap {
             _ => Ok(Value::Bool(false)),
         },
     );
+    // Like the Go oracle: at most 100 nested includes.
+    let depth = Rc::new(Cell::new(0usize));
     f.ctx(
         "include",
         Signature::fixed(&[Ty::String, Ty::Any]),
-        |ctx, a| {
-            ctx.execute_template(a[0].as_str().unwrap_or(""), a[1].clone())
-                .map(Value::from)
+        move |ctx, a| {
+            depth.set(depth.get() + 1);
+            let r = if depth.get() > 100 {
+                Err(FuncError::Call("include depth exceeded".into()))
+            } else {
+                ctx.execute_template(a[0].as_str().unwrap_or(""), a[1].clone())
+                    .map(Value::from)
+            };
+            depth.set(depth.get() - 1);
+            r
         },
     );
     f
 }
 
-fn run(defs: &str, main: &str, data: &Value) -> Result<String, String> {
+fn run(defs: &str, main: &str, data: &Value, missing: MissingKey) -> Result<String, String> {
     let mut set = TemplateSet::new(funcs()).with_name("gotpl");
+    set.set_missing_key(missing);
     set.parse("d.tpl", defs).map_err(|e| e.to_string())?;
     set.parse("main", main).map_err(|e| e.to_string())?;
     set.execute("main", data).map_err(|e| e.to_string())
@@ -61,6 +77,7 @@ fn matches_go_text_template() {
     check(
         include_str!("data/go_diff_cases.json"),
         include_str!("data/go_diff_expected.json"),
+        &helm_data(),
     );
 }
 
@@ -69,18 +86,64 @@ fn matches_go_text_template_seed2() {
     check(
         include_str!("data/go_diff_cases2.json"),
         include_str!("data/go_diff_expected2.json"),
+        &helm_data(),
     );
 }
 
-fn check(cases: &str, expected: &str) {
+/// Typed Go values (`int64`, `[]string`, `map[string]string`, `[]int`, `[]byte`, `uint8`) in the
+/// data, and the three `missingkey` modes.
+#[test]
+fn matches_go_text_template_typed() {
+    check(
+        include_str!("data/go_diff_typed_cases.json"),
+        include_str!("data/go_diff_typed_expected.json"),
+        &typed_data(),
+    );
+}
+
+/// `{"Values": {...}}`: the first two sets address `.a`, `.l`, ... at the top level, so they
+/// mostly exercise missing values; the typed set uses the values as dot.
+fn helm_data() -> Value {
+    common::data_for(
+        r#"{"a": {"b": "x", "n": 2}, "l": [1, "s", null, {"k": "v"}], "n": 3, "f": 1.5, "s": "str", "t": true, "e": "", "z": 0}"#,
+    )
+}
+
+fn typed_data() -> Value {
+    let Value::Map(top) = helm_data() else {
+        unreachable!()
+    };
+    let Some(Value::Map(v)) = top.get("Values") else {
+        unreachable!()
+    };
+    v.insert("i64", Value::int64(5));
+    v.insert("strs", Value::string_list(["a", "b"]));
+    let smap = Map::with_elem(Default::default(), ElemTy::String);
+    smap.insert("k", Value::str("v"));
+    v.insert("smap", Value::Map(smap));
+    v.insert(
+        "ints",
+        Value::List(List::with_elem(
+            vec![Value::int(1), Value::int(2)],
+            ElemTy::Int,
+        )),
+    );
+    v.insert("bytes", Value::Bytes(Rc::from(&b"hi"[..])));
+    v.insert("u8", Value::Int(7, IntTy::Uint8));
+    Value::Map(v)
+}
+
+fn check(cases: &str, expected: &str, data: &Value) {
     let cases: Vec<Vec<String>> = serde_json::from_str(cases).unwrap();
     let expected: Vec<J> = serde_json::from_str(expected).unwrap();
-    let data = common::data_for(
-        r#"{"a": {"b": "x", "n": 2}, "l": [1, "s", null, {"k": "v"}], "n": 3, "f": 1.5, "s": "str", "t": true, "e": "", "z": 0}"#,
-    );
     let mut failures = Vec::new();
     for (i, (c, want)) in cases.iter().zip(&expected).enumerate() {
-        let got = run(&c[0], &c[1], &data);
+        let missing = match c.get(2).map(String::as_str) {
+            Some("error") => MissingKey::Error,
+            Some("default") => MissingKey::Invalid,
+            _ => MissingKey::Zero,
+        };
+        let got = run(&c[0], &c[1], data, missing);
         let want: Result<String, String> = match (want.get("ok"), want.get("err")) {
             (Some(o), _) => Ok(o.as_str().unwrap_or("").to_string()),
             (_, Some(e)) => Err(e.as_str().unwrap_or("").to_string()),
