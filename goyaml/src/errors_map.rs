@@ -23,6 +23,56 @@ fn innermost_flow(src: &str, offset: usize) -> Option<u8> {
 
 /// Byte offset of the innermost `[`/`{` still open at `offset` (rough scan, see above).
 pub(crate) fn innermost_flow_pos(src: &str, offset: usize) -> Option<usize> {
+    flow_stack(src, offset).last().copied()
+}
+
+/// Byte offset of the outermost `[`/`{` still open at `offset`.
+pub(crate) fn outermost_flow_pos(src: &str, offset: usize) -> Option<usize> {
+    flow_stack(src, offset).first().copied()
+}
+
+/// Offset of the bracket closing the flow collection opened at `open` (rough scan).
+pub(crate) fn matching_close(src: &str, open: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'#' if b[i - 1].is_ascii_whitespace() => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn flow_stack(src: &str, offset: usize) -> Vec<usize> {
     let b = src.as_bytes();
     let end = offset.min(b.len());
     let mut stack: Vec<usize> = Vec::new();
@@ -57,7 +107,7 @@ pub(crate) fn innermost_flow_pos(src: &str, offset: usize) -> Option<usize> {
         }
         i += 1;
     }
-    stack.last().copied()
+    stack
 }
 
 pub(crate) fn map_scan_error(info: &str, span: Span, src: &str) -> Error {

@@ -115,34 +115,51 @@ fn is_fixable(e: &Error, src: &str) -> bool {
     e.message == TAB_AFTER_COLON || e.message == QUOTED_INDENT || is_flow_indent(e, src)
 }
 
-/// Indents a line inside a flow collection that is not indented past the enclosing block
-/// (libyaml does not care about indentation inside `[...]`/`{...}`).
+/// Indents the lines of the flow collection around the error that are not indented past
+/// the enclosing block (libyaml does not care about indentation inside `[...]`/`{...}`).
+/// The whole outermost collection is fixed at once.
 fn fix_flow_indent(
     fixed: &mut String,
     e: &Error,
     inserts: &mut Vec<(usize, usize, usize)>,
 ) -> bool {
     let Some(sp) = e.span else { return false };
-    let Some(open) = crate::errors_map::innermost_flow_pos(fixed, sp.offset) else {
+    let Some(open) = crate::errors_map::outermost_flow_pos(fixed, sp.offset) else {
         return false;
     };
+    let close = crate::errors_map::matching_close(fixed, open).unwrap_or(fixed.len());
     let open_line_start = fixed[..open].rfind('\n').map_or(0, |p| p + 1);
-    let target = fixed[open_line_start..open].chars().count() + 1;
-    let ls = fixed[..sp.offset].rfind('\n').map_or(0, |p| p + 1);
-    if ls <= open {
-        return false;
-    }
-    let lead = fixed[ls..]
+    let base = fixed[open_line_start..]
         .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
+        .take_while(|c| *c == ' ')
         .count();
-    if lead >= target {
-        return false;
+    let target = base + 1;
+    let first_line = fixed[..open].matches('\n').count() + 1;
+    let mut out = String::with_capacity(fixed.len() + 64);
+    out.push_str(&fixed[..open]);
+    let mut changed = false;
+    let mut line_no = first_line;
+    let region = &fixed[open..close.min(fixed.len())];
+    for (i, piece) in region.split_inclusive('\n').enumerate() {
+        if i > 0 {
+            line_no += 1;
+            let lead = piece
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .count();
+            let blank = piece.trim().is_empty();
+            if lead < target && !blank {
+                let k = target - lead;
+                inserts.push((out.len(), k, line_no));
+                out.push_str(&" ".repeat(k));
+                changed = true;
+            }
+        }
+        out.push_str(piece);
     }
-    let k = target - lead;
-    fixed.insert_str(ls, &" ".repeat(k));
-    inserts.push((ls, k, sp.line));
-    true
+    out.push_str(&fixed[close.min(fixed.len())..]);
+    *fixed = out;
+    changed
 }
 
 fn fix_tab_after_colon(fixed: &mut String, e: &Error) -> bool {

@@ -355,3 +355,22 @@ fn many_underindented_quoted_scalars_are_fixed_in_one_pass() {
     let ty = n.pointer("/spec/f1999/type").unwrap().span;
     assert_eq!(&src[ty.offset..ty.offset + 6], "string");
 }
+
+#[test]
+fn unindented_json_blob_in_block_value_is_read_like_libyaml() {
+    let mut src = String::from("a:\n  config: {\n");
+    for i in 0..3000 {
+        src.push_str(&format!("\"k{i}\": [{i}, \"v\"],\n"));
+    }
+    src.push_str("\"end\": 1\n}\n  b: 1\n");
+    let t = std::time::Instant::now();
+    let n = goyaml::parse(&src).unwrap();
+    assert!(t.elapsed().as_secs_f64() < 5.0, "took {:?}", t.elapsed());
+    assert_eq!(
+        n.pointer("/a/config/k2999/0").unwrap().value,
+        Value::Int(2999)
+    );
+    let b = n.pointer("/a/b").unwrap().span;
+    assert_eq!(&src[b.offset..b.offset + 1], "1");
+    assert_eq!(b.column, 6);
+}
