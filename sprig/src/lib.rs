@@ -13,13 +13,22 @@
 //!
 //! Helm-specific behaviour kept here: `env`/`expandenv` are absent, `fail` returns
 //! [`gotemplate::FuncError::Abort`] (Helm prints its message verbatim), and `getHostByName`
-//! returns `""` (Helm without `--enable-dns`).
+//! returns `""` (Helm without `--enable-dns`). Helm replaces Sprig's `toJson`, `mustToJson`
+//! and `fromJson` (its `fromJson` returns a map with an `Error` key instead of nil) and adds
+//! `toYaml`, `fromYaml`, `include`, `tpl`, `required`, `lookup`…; that layer registers them
+//! on top of [`funcs`].
+//!
+//! Known limit of the value model: a Go string may hold any bytes, [`Value::String`] only
+//! UTF-8, so `b64dec` of binary data or `trunc`/`substr` cutting inside a UTF-8 sequence yield
+//! U+FFFD where Go keeps the raw bytes (`b64dec "/w==" | b64enc` is `/w==` in Helm, `77+9`
+//! here).
 //!
 //! Not implemented: `genPrivateKey "dsa"` (returns an error text instead of a DSA key), and
 //! certificates signed by Ed25519 keys (`gen*WithKey` with an Ed25519 PEM fails). Known
-//! approximations: Go's byte slicing of multi-byte text (`trunc`, `substr`, `abbrev`) yields
-//! U+FFFD where Go would emit the raw bytes; `toDate` parses the common layout elements only;
-//! regular expressions outside RE2's common syntax may be accepted or rejected differently.
+//! approximations: `toDate` parses the common layout elements only; regular expressions
+//! outside RE2's common syntax may be accepted or rejected differently (error texts follow Go
+//! for the common mistakes); `typeOf (chunk …)` prints `[]interface {}` (Go:
+//! `[][]interface {}`).
 //!
 //! The `crypto` feature (default) brings RSA/ECDSA/bcrypt/scrypt/AES; without it the crypto
 //! functions are still registered, so templates parse, but fail when called.
