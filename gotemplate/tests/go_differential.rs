@@ -20,13 +20,20 @@ fn funcs() -> FuncMap {
         Ok(Value::str(a[0].as_str().unwrap_or("").to_uppercase()))
     });
     f.pure("trunc", Signature::fixed(&[Ty::Int, Ty::String]), |a| {
+        // Go slices bytes (`s[:c]`); invalid UTF-8 is replaced as Go's JSON output does.
         let n = if let Value::Int(n, _) = a[0] { n } else { 0 };
         let s = a[1].as_str().unwrap_or("");
-        Ok(Value::str(if (s.len() as i64) > n {
-            &s[..n as usize]
+        if (s.len() as i64) > n && n >= 0 {
+            Ok(Value::from(
+                String::from_utf8_lossy(&s.as_bytes()[..n as usize]).into_owned(),
+            ))
+        } else if n < 0 {
+            Err(FuncError::Call(format!(
+                "runtime error: slice bounds out of range [:{n}]"
+            )))
         } else {
-            s
-        }))
+            Ok(Value::str(s))
+        }
     });
     f.pure("quote", Signature::variadic(&[], Ty::Any), |a| {
         let parts: Vec<String> = a
@@ -103,6 +110,17 @@ fn matches_go_text_template_typed() {
 
 /// `{"Values": {...}}`: the first two sets address `.a`, `.l`, ... at the top level, so they
 /// mostly exercise missing values; the typed set uses the values as dot.
+/// Typed data again, with more literal forms (`0o17`, `1_000`, `0x1p-2`, escapes), more
+/// `printf` verbs, `else with`, comments, trim markers and `$w = ...` assignments.
+#[test]
+fn matches_go_text_template_mixed() {
+    check(
+        include_str!("data/go_diff_mixed_cases.json"),
+        include_str!("data/go_diff_mixed_expected.json"),
+        &typed_data(),
+    );
+}
+
 fn helm_data() -> Value {
     common::data_for(
         r#"{"a": {"b": "x", "n": 2}, "l": [1, "s", null, {"k": "v"}], "n": 3, "f": 1.5, "s": "str", "t": true, "e": "", "z": 0}"#,
