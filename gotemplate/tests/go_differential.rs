@@ -1,7 +1,8 @@
-//! Differential test against Go's own `text/template`: 3000 random templates (a `define "d"`
+//! Differential test against Go's own `text/template`: random templates (a `define "d"`
 //! text plus a main text) were executed by Go (`tests/data/go_diff_*.json`, produced by a small
 //! Go program with the same functions and data, `missingkey=zero`); outputs and error texts must
-//! match byte for byte.
+//! match byte for byte. The stored sets keep every successful case of a 3000-template run
+//! plus the shortest failing ones (all 3000 of each run, and 7000 more, matched when generated).
 
 use std::cell::Cell;
 use std::rc::Rc;
