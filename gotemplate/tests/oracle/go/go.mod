@@ -1,0 +1,3 @@
+module gofuzz
+
+go 1.22
