@@ -147,7 +147,9 @@ fn fix_flow_indent(
                 .chars()
                 .take_while(|c| *c == ' ' || *c == '\t')
                 .count();
-            let blank = piece.trim().is_empty();
+            // The last piece ends at the closing bracket, which counts as content.
+            let blank = piece.trim().is_empty() && piece.ends_with('\n');
+            let blank = blank || piece.is_empty();
             if lead < target && !blank {
                 let k = target - lead;
                 inserts.push((out.len(), k, line_no));
@@ -156,6 +158,13 @@ fn fix_flow_indent(
             }
         }
         out.push_str(piece);
+    }
+    // A closing bracket at the start of its line.
+    if region.ends_with('\n') && close < fixed.len() && target > 0 {
+        line_no += 1;
+        inserts.push((out.len(), target, line_no));
+        out.push_str(&" ".repeat(target));
+        changed = true;
     }
     out.push_str(&fixed[close.min(fixed.len())..]);
     *fixed = out;
