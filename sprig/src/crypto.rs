@@ -1070,7 +1070,7 @@ mod imp {
             )));
         }
         out.truncate(keep as usize);
-        ok(String::from_utf8_lossy(&out).into_owned())
+        ok(crate::strings::lossy_per_byte(&out))
     }
 
     /// Minimal DER encoding and reading.

@@ -14,7 +14,7 @@ pub(crate) fn register(m: &mut FuncMap) {
     });
     reg(m, "b64dec", &[S], |a| {
         ok(match b64decode(&arg_str(a, 0)) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => crate::strings::lossy_per_byte(&b),
             Err(pos) => format!("illegal base64 data at input byte {pos}"),
         })
     });
@@ -23,7 +23,7 @@ pub(crate) fn register(m: &mut FuncMap) {
     });
     reg(m, "b32dec", &[S], |a| {
         ok(match b32decode(&arg_str(a, 0)) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => crate::strings::lossy_per_byte(&b),
             Err(pos) => format!("illegal base32 data at input byte {pos}"),
         })
     });

@@ -12,7 +12,7 @@ pub(crate) fn format_v(v: &Value) -> String {
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::strings::lossy_per_byte(b),
         other => format_v(other),
     }
 }

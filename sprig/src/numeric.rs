@@ -280,9 +280,19 @@ enum Op {
 /// `decimal.NewFromFloat` (its shortest decimal form), the operation is exact (division to 16
 /// fractional digits), and the result converts back with `Float64()`.
 fn decimal_op(first: &Value, rest: &[Value], op: Op) -> gotemplate::FuncResult {
-    let mut acc = Dec::from_f64(to_float64(first));
+    let dec = |v: &Value| -> Result<Dec, FuncError> {
+        let f = to_float64(v);
+        if !f.is_finite() {
+            return Err(FuncError::Call(format!(
+                "Cannot create a Decimal from {}",
+                gotemplate::value::format_float_v(f)
+            )));
+        }
+        Ok(Dec::from_f64(f))
+    };
+    let mut acc = dec(first)?;
     for x in rest {
-        let d = Dec::from_f64(to_float64(x));
+        let d = dec(x)?;
         acc = match op {
             Op::Add => acc.add(&d),
             Op::Sub => acc.add(&d.neg()),

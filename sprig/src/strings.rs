@@ -222,7 +222,31 @@ pub(crate) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
 /// Takes `s[a..b]` of a Go string by bytes; a cut inside a UTF-8 sequence is replaced by U+FFFD
 /// (Go would keep the raw bytes).
 pub(crate) fn byte_slice(s: &str, a: usize, b: usize) -> String {
-    String::from_utf8_lossy(&s.as_bytes()[a..b]).into_owned()
+    lossy_per_byte(&s.as_bytes()[a..b])
+}
+
+/// UTF-8 decoding that replaces every byte of an invalid sequence with U+FFFD (as Go's
+/// `for range` and `encoding/json` treat invalid bytes).
+pub(crate) fn lossy_per_byte(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut rest = b;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&rest[..good]).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len() - good).max(1);
+                for _ in 0..bad {
+                    out.push('\u{fffd}');
+                }
+                rest = &rest[good + bad..];
+            }
+        }
+    }
 }
 
 fn trunc(c: i64, s: &str) -> String {
@@ -360,12 +384,19 @@ fn untitle(s: &str) -> String {
         .collect()
 }
 
+/// Go's `unicode.IsTitle` (category Lt).
+fn is_title_case(c: char) -> bool {
+    matches!(c as u32,
+        0x1c5 | 0x1c8 | 0x1cb | 0x1f2 | 0x1f88..=0x1f8f | 0x1f98..=0x1f9f | 0x1fa8..=0x1faf
+        | 0x1fbc | 0x1fcc | 0x1ffc)
+}
+
 /// goutils `SwapCase`.
 fn swap_case(s: &str) -> String {
     let mut ws = true;
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title_case(c) {
                 ws = false;
                 lower_rune(c)
             } else if c.is_lowercase() {
@@ -496,7 +527,7 @@ fn wrap_custom(s: &str, wrap_len: i64, nl: &str, wrap_long: bool) -> String {
         }
     }
     out.extend_from_slice(&b[offset..]);
-    String::from_utf8_lossy(&out).into_owned()
+    lossy_per_byte(&out)
 }
 
 // ---- huandu/xstrings v1.5.0 case conversions ----

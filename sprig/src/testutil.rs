@@ -22,12 +22,12 @@ pub(crate) fn engine_render(tpl: &str, data: &Value) -> Result<String, String> {
     set.execute("t", data).map_err(|e| e.to_string())
 }
 
-/// Every oracle case through the real engine: output and error text must equal Go's.
-#[test]
-fn oracle_cases_through_engine() {
+/// Runs every case of an oracle file (JSON lines `{"t", "out"|"err"}`) through the real
+/// engine; returns (cases run, failures).
+fn run_oracle(text: &str) -> (usize, Vec<String>) {
     let mut failures = Vec::new();
     let mut n = 0;
-    for line in include_str!("testdata/oracle.jsonl").lines() {
+    for line in text.lines() {
         let case = crate::json::unmarshal(line).unwrap();
         let Value::Map(c) = case else { panic!() };
         let t = c.get("t").unwrap().as_str().unwrap().to_string();
@@ -82,12 +82,43 @@ fn oracle_cases_through_engine() {
             )),
         }
     }
+    (n, failures)
+}
+
+/// Every hand-written oracle case through the real engine: output and error text must equal
+/// Go's.
+#[test]
+fn oracle_cases_through_engine() {
+    let (n, failures) = run_oracle(include_str!("testdata/oracle.jsonl"));
     assert!(
         failures.is_empty(),
         "{} of {n} cases differ from Go:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Randomly generated calls (`testdata/random.jsonl`; regenerate with a Go oracle) through the
+/// real engine; `SPRIG_ORACLE_FILE` adds another file of the same form.
+#[test]
+fn random_oracle_cases_through_engine() {
+    let (n, failures) = run_oracle(include_str!("testdata/random.jsonl"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} cases differ from Go:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    if let Ok(path) = std::env::var("SPRIG_ORACLE_FILE") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (n, failures) = run_oracle(&text);
+        assert!(
+            failures.is_empty(),
+            "{} of {n} cases differ from Go:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
 }
 
 /// Generated certificates work as Helm charts use them: fields, piping, JSON.
