@@ -343,7 +343,7 @@ impl Parser<'_> {
                     self.i += 1;
                 }
             }
-            _ => return Err(self.invalid("in numeric literal")),
+            _ => return Err(self.invalid_in_token("in numeric literal")),
         }
         if self.b.get(self.i) == Some(&b'.') {
             self.i += 1;
