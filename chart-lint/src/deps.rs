@@ -98,11 +98,7 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warn: Warn<'_>) -> Result
                     None => {}
                 }
             }
-            if !has_true && has_false {
-                r.enabled = false;
-            } else {
-                r.enabled = true;
-            }
+            r.enabled = has_true || !has_false;
         }
     }
     // conditions
@@ -134,7 +130,7 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warn: Warn<'_>) -> Result
         .retain(|d| !removed.iter().any(|n| n == d.name()));
     c.metadata
         .dependencies
-        .retain(|r| !removed.iter().any(|n| *n == r.name));
+        .retain(|r| !removed.contains(&r.name));
     for t in &mut c.dependencies {
         let sub = format!("{path}{}.", t.name());
         process_enabled(t, &cvals, &sub, warn)?;

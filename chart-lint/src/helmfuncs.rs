@@ -90,6 +90,15 @@ fn arg_str(args: &[Value], i: usize) -> String {
 #[derive(Default, Clone)]
 pub struct IncludeState {
     counts: Rc<RefCell<HashMap<String, usize>>>,
+    failed_tpl: Rc<RefCell<Vec<String>>>,
+}
+
+impl IncludeState {
+    /// The text of the innermost `tpl` call that failed, if any (shown in error reports,
+    /// where Go names it `gotpl`).
+    pub fn failed_tpl_text(&self) -> Option<String> {
+        self.failed_tpl.borrow().first().cloned()
+    }
 }
 
 /// Strings that go through `<no value>` removal (`tpl` results).
@@ -186,26 +195,35 @@ fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
         }
         r.map(Value::str)
     });
-    f.ctx("tpl", Signature::fixed(&[Ty::String, Ty::Any]), |ctx, a| {
-        let text = arg_str(a, 0);
-        match ctx.execute_text("gotpl", &text, a[1].clone()) {
-            Ok(s) => Ok(Value::str(strip_no_value(&s))),
-            Err(FuncError::Call(m)) => {
-                let q = gotemplate::gofmt::quote(&text);
-                // Go's parse errors read `template: NAME:LINE: MSG` (no column, no `executing`).
-                let is_exec =
-                    m.contains(": executing \"") || m.starts_with("template: no template ");
-                if is_exec {
-                    Err(FuncError::Call(format!(
-                        "error during tpl function execution for {q}: {m}"
-                    )))
-                } else {
-                    Err(FuncError::Call(format!("cannot parse template {q}: {m}")))
-                }
+    let st = state.clone();
+    f.ctx(
+        "tpl",
+        Signature::fixed(&[Ty::String, Ty::Any]),
+        move |ctx, a| {
+            let text = arg_str(a, 0);
+            let r = ctx.execute_text("gotpl", &text, a[1].clone());
+            if r.is_err() {
+                st.failed_tpl.borrow_mut().push(text.clone());
             }
-            Err(other) => Err(other),
-        }
-    });
+            match r {
+                Ok(s) => Ok(Value::str(strip_no_value(&s))),
+                Err(FuncError::Call(m)) => {
+                    let q = gotemplate::gofmt::quote(&text);
+                    // Go's parse errors read `template: NAME:LINE: MSG` (no column, no `executing`).
+                    let is_exec =
+                        m.contains(": executing \"") || m.starts_with("template: no template ");
+                    if is_exec {
+                        Err(FuncError::Call(format!(
+                            "error during tpl function execution for {q}: {m}"
+                        )))
+                    } else {
+                        Err(FuncError::Call(format!("cannot parse template {q}: {m}")))
+                    }
+                }
+                Err(other) => Err(other),
+            }
+        },
+    );
 }
 
 /// `toYamlPretty` (goyaml.v3, indent 2). KNOWN GAP: emitted with the goyaml.v2 emitter, then

@@ -217,7 +217,7 @@ mod tests {
         assert!(is_compatible_range(">=0.1.0", "0.2.0"));
         assert!(!is_compatible_range(">=0.1.0", "0.2.0-rc1"));
         assert!(is_compatible_range(">= 1.0, < 2.0 || 3.x", "3.1.0"));
-        assert!(is_compatible_range("", "1.0.0") == false);
+        assert!(!is_compatible_range("", "1.0.0"));
         assert!(is_valid_version("v1.2"));
         assert!(!is_valid_version("one"));
     }

@@ -94,11 +94,7 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
             o => format!("value must be one of {}", quote_json(o)),
         },
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            if unexpected.len() == 1 {
-                format!("additional properties {} not allowed", list(unexpected))
-            } else {
-                format!("additional properties {} not allowed", list(unexpected))
-            }
+            format!("additional properties {} not allowed", list(unexpected))
         }
         ValidationErrorKind::Minimum { limit } => {
             format!("minimum: got {}, want {}", num(instance), num(limit))

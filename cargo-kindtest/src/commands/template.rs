@@ -166,6 +166,8 @@ fn run_inner(a: &TemplateArgs) -> Result<(), Failure> {
                 dir.clone()
             };
             write_output_dir(&dir, &rendered, &stream).map_err(Failure::plain)?;
+            // helm prints the (empty) manifest buffer after the `wrote` lines: one newline.
+            println!();
         }
     }
     Ok(())

@@ -371,3 +371,125 @@ pub(super) fn load_files(files: Vec<File>, source: &str) -> Result<Chart, LoadEr
         source: source.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            let p =
+                std::env::temp_dir().join(format!("chart-lint-load-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).unwrap();
+            TempDir(p)
+        }
+        fn write(&self, rel: &str, data: &[u8]) {
+            let p = self.0.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, data).unwrap();
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const CY: &[u8] = b"apiVersion: v2\nname: demo\nversion: 0.1.0\n";
+
+    #[test]
+    fn directory_layout() {
+        let d = TempDir::new("layout");
+        d.write("Chart.yaml", CY);
+        d.write("values.yaml", b"\xEF\xBB\xBFa: 1\n---\nb: 2\n");
+        d.write("templates/a.yaml", b"x");
+        d.write("templates/.hidden", b"x");
+        d.write("files/f.txt", b"f");
+        d.write("skip.bak", b"f");
+        d.write(".helmignore", b"*.bak\n");
+        d.write("charts/_ignored/Chart.yaml", b"garbage: [");
+        d.write("charts/sub/Chart.yaml", b"name: sub\nversion: 1.0.0\n");
+        let c = load(&d.0).unwrap();
+        assert_eq!(c.metadata.name, "demo");
+        assert_eq!(
+            c.templates
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>(),
+            ["templates/a.yaml"]
+        );
+        let files: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(files, [".helmignore", "files/f.txt"]);
+        assert_eq!(c.values.keys(), ["a", "b"]);
+        assert_eq!(c.dependencies.len(), 1);
+        assert_eq!(c.dependencies[0].metadata.api_version, "v1");
+    }
+
+    #[test]
+    fn clear_errors() {
+        let d = TempDir::new("errors");
+        let e = load(&d.0).unwrap_err();
+        assert!(e.message.starts_with("unable to detect chart at "), "{e}");
+        d.write("Chart.yaml", b"\xff\xfe junk");
+        let e = load(&d.0).unwrap_err();
+        assert!(e.message.starts_with("cannot load Chart.yaml: "), "{e}");
+        assert_eq!(e.file.as_deref(), Some("Chart.yaml"));
+        d.write("Chart.yaml", b"apiVersion: v2\nname: x\n");
+        assert_eq!(
+            load(&d.0).unwrap_err().message,
+            "validation: chart.metadata.version is required"
+        );
+        d.write("Chart.yaml", CY);
+        d.write("charts/sub/Chart.yaml", b"name: sub\n");
+        let e = load(&d.0).unwrap_err();
+        assert_eq!(
+            e.message,
+            "error unpacking subchart sub in demo: validation: chart.metadata.version is required"
+        );
+        assert!(
+            load(Path::new("/nonexistent/chart"))
+                .unwrap_err()
+                .message
+                .contains("not found")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_an_error() {
+        let d = TempDir::new("loop");
+        d.write("Chart.yaml", CY);
+        std::fs::create_dir_all(d.0.join("files")).unwrap();
+        std::os::unix::fs::symlink(&d.0, d.0.join("files/loop")).unwrap();
+        let e = load(&d.0).unwrap_err();
+        assert!(e.message.contains("symlink loop"), "{e}");
+    }
+
+    #[test]
+    fn archives() {
+        let mut tar_bytes = Vec::new();
+        {
+            let mut b = tar::Builder::new(&mut tar_bytes);
+            for (name, data) in [
+                ("demo/Chart.yaml", CY),
+                ("demo/templates/t.yaml", b"a: 1\n".as_slice()),
+            ] {
+                let mut h = tar::Header::new_gnu();
+                h.set_size(data.len() as u64);
+                h.set_mode(0o644);
+                h.set_cksum();
+                b.append_data(&mut h, name, data).unwrap();
+            }
+            b.finish().unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &tar_bytes).unwrap();
+        let bytes = gz.finish().unwrap();
+        let c = load_archive(&bytes, "demo.tgz").unwrap();
+        assert_eq!(c.templates[0].name, "templates/t.yaml");
+        assert!(load_archive(b"not gzip", "x.tgz").is_err());
+    }
+}

@@ -101,6 +101,7 @@ struct Renderable {
 ///
 /// # Errors
 /// A [`RenderError`] whose `helm_message()` is what helm prints after `Error: `.
+#[allow(clippy::result_large_err)] // the error carries the structured template error
 pub fn render_chart(
     chart: &Chart,
     user_values: &Map,
@@ -263,6 +264,7 @@ fn parse_order(names: &[&String]) -> Vec<String> {
     v
 }
 
+#[allow(clippy::result_large_err)]
 fn execute(
     tpls: &BTreeMap<String, Renderable>,
     opts: &RenderOptions,
@@ -294,9 +296,13 @@ fn execute(
         t.insert("Name", Value::str(name));
         t.insert("BasePath", Value::str(&r.base_path));
         r.ctx.insert("Template", Value::Map(t));
-        let out = set
-            .execute(name, &Value::Map(r.ctx.clone()))
-            .map_err(|e| RenderError::exec(name, e, sources.clone()))?;
+        let out = set.execute(name, &Value::Map(r.ctx.clone())).map_err(|e| {
+            let mut srcs = (*sources).clone();
+            if let Some(t) = state.failed_tpl_text() {
+                srcs.insert("gotpl".to_string(), Rc::from(t.as_str()));
+            }
+            RenderError::exec(name, e, Rc::new(srcs))
+        })?;
         rendered.insert(name.clone(), out.replace("<no value>", ""));
     }
     Ok(rendered)

@@ -116,10 +116,11 @@ fn typed_val(v: &str, strings: bool) -> Value {
     if v == "0" {
         return Value::int64(0);
     }
-    if !v.is_empty() && !v.starts_with('0') {
-        if let Some(i) = go_parse_int(v) {
-            return Value::int64(i);
-        }
+    if !v.is_empty()
+        && !v.starts_with('0')
+        && let Some(i) = go_parse_int(v)
+    {
+        return Value::int64(i);
     }
     Value::str(v)
 }
