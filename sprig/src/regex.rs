@@ -137,6 +137,7 @@ fn go_syntax_error(re: &str) -> Option<String> {
     let mut i = 0;
     let mut prev_repeatable = false;
     let mut prev_was_rep = false;
+    let mut last_rep_start = 0usize;
     while i < b.len() {
         let c = b[i];
         match c {
@@ -175,6 +176,11 @@ fn go_syntax_error(re: &str) -> Option<String> {
                 let mut closed = false;
                 while i < b.len() {
                     if b[i] == '\\' {
+                        if let Some(&e) = b.get(i + 1) {
+                            if e.is_ascii_alphanumeric() && !"dDsSwWpPaftnrvx01234567".contains(e) {
+                                return Some(format!("invalid escape sequence: `\\{e}`"));
+                            }
+                        }
                         i += 2;
                         continue;
                     }
@@ -203,12 +209,25 @@ fn go_syntax_error(re: &str) -> Option<String> {
                 continue;
             }
             '(' => {
+                // a flag group `(?i)` / `(?-s)` is no operand and opens nothing
+                if b.get(i + 1) == Some(&'?') {
+                    let mut j = i + 2;
+                    while j < b.len() && "imsU-".contains(b[j]) {
+                        j += 1;
+                    }
+                    if b.get(j) == Some(&')') {
+                        // a following repetition applies to the operand before the flags
+                        i = j + 1;
+                        prev_was_rep = false;
+                        continue;
+                    }
+                }
                 depth += 1;
                 prev_repeatable = false;
                 prev_was_rep = false;
                 i += 1;
                 if i < b.len() && b[i] == '?' {
-                    // flags or named group: skip the marker
+                    // named or non-capturing group: skip the marker
                     i += 1;
                 }
                 continue;
@@ -221,23 +240,36 @@ fn go_syntax_error(re: &str) -> Option<String> {
                 prev_repeatable = true;
                 prev_was_rep = false;
             }
-            '*' | '+' | '?' => {
-                let op: String = if i + 1 < b.len() && b[i + 1] == '?' {
-                    format!("{c}?")
+            '*' | '+' | '?' | '{' => {
+                let base_len = if c == '{' {
+                    match repeat_len(&b, i) {
+                        Some(n) => n,
+                        None => {
+                            // not a repetition: a literal brace
+                            prev_repeatable = true;
+                            prev_was_rep = false;
+                            i += 1;
+                            continue;
+                        }
+                    }
                 } else {
-                    c.to_string()
+                    1
                 };
+                let len = if b.get(i + base_len) == Some(&'?') {
+                    base_len + 1
+                } else {
+                    base_len
+                };
+                let op: String = b[i..i + len].iter().collect();
                 if prev_was_rep {
-                    let start = i - 1;
-                    let s: String = b[start..(i + op.chars().count()).min(b.len())]
-                        .iter()
-                        .collect();
+                    let s: String = b[last_rep_start..i + len].iter().collect();
                     return Some(format!("invalid nested repetition operator: `{s}`"));
                 }
                 if !prev_repeatable {
                     return Some(format!("missing argument to repetition operator: `{op}`"));
                 }
-                i += op.chars().count();
+                last_rep_start = i;
+                i += len;
                 prev_was_rep = true;
                 continue;
             }
@@ -256,6 +288,31 @@ fn go_syntax_error(re: &str) -> Option<String> {
         return Some(format!("missing closing ): `{re}`"));
     }
     None
+}
+
+/// Length of a counted repetition `{n}`, `{n,}`, `{n,m}` starting at `b[i] == '{'` (Go treats
+/// any other `{` as a literal).
+fn repeat_len(b: &[char], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    let digits = |j: &mut usize| {
+        let start = *j;
+        while *j < b.len() && b[*j].is_ascii_digit() {
+            *j += 1;
+        }
+        *j > start
+    };
+    if !digits(&mut j) {
+        return None;
+    }
+    if b.get(j) == Some(&',') {
+        j += 1;
+        digits(&mut j);
+    }
+    if b.get(j) == Some(&'}') {
+        Some(j + 1 - i)
+    } else {
+        None
+    }
 }
 
 /// Rewrites Go-only meanings: Perl classes and word boundaries are ASCII in Go.
@@ -295,6 +352,15 @@ fn translate(re: &str) -> String {
                 None => {
                     out.push('\\');
                     out.push(e);
+                    if matches!(e, 'p' | 'P' | 'x') && chars.peek() == Some(&'{') {
+                        // `\p{Greek}`, `\x{263a}`: copy the braces through
+                        for d in chars.by_ref() {
+                            out.push(d);
+                            if d == '}' {
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             class_start = false;
@@ -339,6 +405,52 @@ fn translate(re: &str) -> String {
         if c == '[' {
             in_class = true;
             class_start = true;
+            out.push(c);
+            continue;
+        }
+        if c == '(' && chars.peek() == Some(&'?') {
+            // `x(?i)*` is `x*` then the flags in Go; the regex crate wants the operator first
+            let rest: Vec<char> = chars.clone().collect();
+            let mut j = 1;
+            while j < rest.len() && "imsU-".contains(rest[j]) {
+                j += 1;
+            }
+            if j < rest.len() && rest[j] == ')' {
+                let after = &rest[j + 1..];
+                let op_len = match after.first() {
+                    Some('*' | '+' | '?') => 1,
+                    Some('{') => repeat_len(after, 0).unwrap_or(0),
+                    _ => 0,
+                };
+                if op_len > 0 {
+                    let op_len = if after.get(op_len) == Some(&'?') {
+                        op_len + 1
+                    } else {
+                        op_len
+                    };
+                    out.extend(after[..op_len].iter());
+                    out.push('(');
+                    out.extend(rest[..=j].iter());
+                    for _ in 0..(j + 1 + op_len) {
+                        chars.next();
+                    }
+                    continue;
+                }
+            }
+        }
+        if c == '{' || c == '}' {
+            // Go reads a brace that does not form `{n,m}` literally; the regex crate rejects it
+            let rest: Vec<char> = std::iter::once(c).chain(chars.clone()).collect();
+            if c == '{' {
+                if let Some(n) = repeat_len(&rest, 0) {
+                    out.extend(rest[..n].iter());
+                    for _ in 1..n {
+                        chars.next();
+                    }
+                    continue;
+                }
+            }
+            out.push('\\');
             out.push(c);
             continue;
         }
