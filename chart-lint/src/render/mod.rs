@@ -282,13 +282,17 @@ fn execute(
             .collect(),
     );
     let keys: Vec<&String> = tpls.keys().collect();
-    for name in parse_order(&keys) {
-        let r = &tpls[&name];
-        set.parse(&name, &r.text)
-            .map_err(|e| RenderError::parse(&name, e, sources.clone()))?;
+    let order = parse_order(&keys);
+    for name in &order {
+        let r = &tpls[name];
+        set.parse(name, &r.text)
+            .map_err(|e| RenderError::parse(name, e, sources.clone()))?;
     }
     let mut rendered = BTreeMap::new();
-    for (name, r) in tpls {
+    // helm executes in the same order it parses (deepest first, reverse lexical), which
+    // matters when templates mutate shared values with `set`.
+    for name in &order {
+        let r = &tpls[name];
         if name.rsplit('/').next().unwrap_or("").starts_with('_') {
             continue;
         }
