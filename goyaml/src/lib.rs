@@ -6,7 +6,7 @@
 //! rendered charts and validation verdicts match the Go tools byte for byte. It knows
 //! nothing of templates: the chart layer converts between its values and these trees.
 //!
-//! Every behaviour below is checked against helm v4.1.4 by `tests/golden.rs` (460 cases
+//! Every behaviour below is checked against helm v4.1.4 by `tests/golden.rs` (660 cases
 //! captured with `tests/gen_golden.py`: `fromYaml | toJson`, `toYaml`, `.v | toYaml` and
 //! `toYamlPretty` of each input).
 //!
@@ -133,7 +133,7 @@ pub use json::{json_key, to_json, to_json_f64, to_json_text, write_json_string};
 pub use node::{Node, Span, Value, escape_pointer_token};
 pub use reader::{Documents, ParseOptions, check_utf8, parse, parse_all, parse_bytes, parse_with};
 pub use resolve::{Resolved, is_base60_float, is_timestamp, resolve_plain};
-pub use split::{KubeDoc, KubeDocs, split_helm_manifest};
+pub use split::{KubeDoc, KubeDocs, SeparatorError, split_helm_manifest};
 
 /// `sigs.k8s.io/yaml.JSONToYAML`: the Go JSON text of a value (as `json.Marshal` wrote it)
 /// → goyaml.v2 `yaml.Marshal` output (ends in `"\n"`; Helm's `toYaml` trims it). This is
