@@ -3,8 +3,8 @@
 //! Follows `fmt/print.go` and `fmt/format.go`: verbs `%v %d %s %q %t %T %f %F %e %E %g %G %x %X
 //! %o %O %b %c %U %%`, flags `+ - # 0 space`, width and precision (also `*`), explicit argument
 //! indexes `%[n]d`, and Go's error forms `%!d(float64=3)`, `%!d(MISSING)`, `%!(EXTRA string=b)`,
-//! `%!(NOVERB)`, `%!(BADWIDTH)`, `%!(BADPREC)`, `%!v(BADINDEX)`. Not supported: `%#v` Go-syntax
-//! output (printed as `%v`), `%p`, `%x`/`%b` of floats (printed as `%g`), complex numbers.
+//! `%!(NOVERB)`, `%!(BADWIDTH)`, `%!(BADPREC)`, `%!v(BADINDEX)`, `%#v` Go syntax. Not supported:
+//! `%p` and complex numbers.
 
 use std::fmt::Write;
 
@@ -311,7 +311,74 @@ fn print_arg(out: &mut String, v: &Value, verb: char, s: &Spec) {
     print_value(out, v, verb, s, 0);
 }
 
+/// `%#v`: Go-syntax representation.
+fn go_syntax(out: &mut String, v: &Value, depth: usize) {
+    match v {
+        Value::Nil => out.push_str(if depth == 0 {
+            "<nil>"
+        } else {
+            "interface {}(nil)"
+        }),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i, t) if t.is_unsigned() => {
+            let _ = write!(out, "0x{:x}", *i as u64);
+        }
+        Value::Int(i, _) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
+        Value::String(st) => out.push_str(&quote(st)),
+        Value::Bytes(b) => {
+            out.push_str("[]byte{");
+            for (k, c) in b.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "0x{c:x}");
+            }
+            out.push('}');
+        }
+        Value::List(l) => {
+            out.push_str(&l.go_type());
+            out.push('{');
+            for (k, item) in l.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                go_syntax(out, item, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Map(m) => {
+            out.push_str(&m.go_type());
+            out.push('{');
+            m.with(|t| {
+                for (k, (key, val)) in t.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&quote(key));
+                    out.push(':');
+                    go_syntax(out, val, depth + 1);
+                }
+            });
+            out.push('}');
+        }
+        Value::Object(_) => print_value(out, v, 'v', &Spec::default(), depth),
+    }
+}
+
 fn print_value(out: &mut String, v: &Value, verb: char, s: &Spec, depth: usize) {
+    if verb == 'v' && s.sharp_v {
+        let mut t = String::new();
+        go_syntax(&mut t, v, depth);
+        if depth == 0 {
+            pad(out, &t, s);
+        } else {
+            out.push_str(&t);
+        }
+        return;
+    }
     match v {
         Value::Nil => {
             if depth == 0 {
@@ -1115,6 +1182,50 @@ mod tests {
                 &[Value::int(255), Value::int(8), Value::int(5)]
             ),
             "0xff 010 101"
+        );
+    }
+
+    #[test]
+    fn go_syntax_v() {
+        let m = Map::new();
+        m.insert("b", Value::Float(1.0));
+        m.insert("a", Value::list(vec![]));
+        let l = Value::list(vec![
+            Value::int(1),
+            s("a"),
+            Value::Nil,
+            Value::Float(1.5),
+            Value::Bool(true),
+            Value::Map(Map::new()),
+        ]);
+        assert_eq!(
+            sprintf(
+                "%#v|%#v|%#v|%#v|%#v",
+                &[
+                    l,
+                    Value::Map(m),
+                    Value::string_list(["a"]),
+                    Value::Bytes(std::rc::Rc::from(&b"hi"[..])),
+                    Value::Int(97, crate::value::IntTy::Uint8)
+                ]
+            ),
+            "[]interface {}{1, \"a\", interface {}(nil), 1.5, true, map[string]interface {}{}}|map[string]interface {}{\"a\":[]interface {}{}, \"b\":1}|[]string{\"a\"}|[]byte{0x68, 0x69}|0x61"
+        );
+        assert_eq!(
+            sprintf(
+                "%#v|%#v|%#v|%#v|%#v",
+                &[
+                    Value::Float(1e21),
+                    Value::int64(3),
+                    s("q\""),
+                    Value::Nil,
+                    Value::List(crate::value::List::with_elem(
+                        vec![Value::int(1)],
+                        crate::value::ElemTy::Int
+                    ))
+                ]
+            ),
+            "1e+21|3|\"q\\\"\"|<nil>|[]int{1}"
         );
     }
 
