@@ -176,10 +176,11 @@ fn go_syntax_error(re: &str) -> Option<String> {
                 let mut closed = false;
                 while i < b.len() {
                     if b[i] == '\\' {
-                        if let Some(&e) = b.get(i + 1) {
-                            if e.is_ascii_alphanumeric() && !"dDsSwWpPaftnrvx01234567".contains(e) {
-                                return Some(format!("invalid escape sequence: `\\{e}`"));
-                            }
+                        if let Some(&e) = b.get(i + 1)
+                            && e.is_ascii_alphanumeric()
+                            && !"dDsSwWpPaftnrvx01234567".contains(e)
+                        {
+                            return Some(format!("invalid escape sequence: `\\{e}`"));
                         }
                         i += 2;
                         continue;
@@ -441,14 +442,14 @@ fn translate(re: &str) -> String {
         if c == '{' || c == '}' {
             // Go reads a brace that does not form `{n,m}` literally; the regex crate rejects it
             let rest: Vec<char> = std::iter::once(c).chain(chars.clone()).collect();
-            if c == '{' {
-                if let Some(n) = repeat_len(&rest, 0) {
-                    out.extend(rest[..n].iter());
-                    for _ in 1..n {
-                        chars.next();
-                    }
-                    continue;
+            if c == '{'
+                && let Some(n) = repeat_len(&rest, 0)
+            {
+                out.extend(rest[..n].iter());
+                for _ in 1..n {
+                    chars.next();
                 }
+                continue;
             }
             out.push('\\');
             out.push(c);
