@@ -108,6 +108,20 @@ impl ExecError {
         }
     }
 
+    /// The execution frames of an include chain, outermost first: this error, then every
+    /// nested execution error of the chain (what Helm v4 prints as its multi-line trace: per
+    /// frame `location`, `template` and `message`, where a wrapping frame's message ends with the
+    /// nested error's text).
+    pub fn frames(&self) -> Vec<&ExecError> {
+        let mut v = vec![self];
+        for e in self.chain() {
+            if let Error::Exec(x) = e {
+                v.push(x);
+            }
+        }
+        v
+    }
+
     /// The innermost error of the chain (this one when there is no cause).
     pub fn innermost(&self) -> Option<&Error> {
         self.chain().last().copied()

@@ -146,6 +146,8 @@ fn include_chain_is_structured() {
          template: h.tpl:1:25: executing \"inner\" at <.x.y>: can't evaluate field y in type interface {}"
     );
     assert!(matches!(&e.kind, ExecErrorKind::Call { func, .. } if func == "include"));
+    let frames: Vec<&str> = e.frames().iter().map(|f| f.template.as_str()).collect();
+    assert_eq!(frames, ["t.yaml", "outer", "inner"]);
     let chain = e.chain();
     assert_eq!(chain.len(), 2);
     match chain[1] {
