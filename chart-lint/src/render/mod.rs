@@ -121,6 +121,12 @@ pub fn render_chart(
             ))
         })?;
     }
+    validate_release_name(&opts.release_name).map_err(|e| {
+        RenderError::other(format!(
+            "release name check failed: release name {}: {e}",
+            gotemplate::gofmt::quote(&opts.release_name)
+        ))
+    })?;
     let mut chart = chart.deep_clone();
     crate::deps::process_dependencies(&mut chart, user_values, &mut |w| warnings.push(w))
         .map_err(|e| RenderError::other(format!("chart dependencies processing failed: {e}")))?;
@@ -197,6 +203,25 @@ pub fn render_chart(
         values: Some(values),
         warnings,
     })
+}
+
+/// helm's `chartutil.ValidateReleaseName`: a DNS-1123 subdomain of at most 53 characters.
+pub fn validate_release_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("no name provided".into());
+    }
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+    };
+    if name.len() > 53 || !name.split('.').all(label_ok) {
+        return Err(r"invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53".into());
+    }
+    Ok(())
 }
 
 /// helm's `recAllTpls`: builds each chart's context and collects its templates.
