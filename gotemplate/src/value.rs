@@ -114,6 +114,13 @@ impl Map {
         self
     }
 
+    /// The same map (shared entries) seen as the unnamed type `map[string]T`: what a Go function
+    /// with a `map[string]interface{}` parameter holds when given a named map such as
+    /// `common.Values` (so `typeOf (set .Values "k" 1)` is `map[string]interface {}`).
+    pub fn unnamed(&self) -> Map {
+        Map { inner: self.inner.clone(), elem: self.elem, name: None }
+    }
+
     /// The element type.
     pub fn elem(&self) -> ElemTy {
         self.elem
