@@ -795,7 +795,19 @@ impl<'t> State<'_, '_, 't> {
                         let iface = v.is_nil();
                         Ok(Rv { v, iface })
                     }
-                    None => Err(self.err(format!("can't evaluate field {name} in type {typ}"))),
+                    None => {
+                        // A map-kinded object (Helm's `Files`): the name is a key, as in Go.
+                        if o.kind_name() == "map"
+                            && let Some(Value::Map(m)) = o.to_value()
+                        {
+                            let inner = Rv {
+                                v: Value::Map(m),
+                                iface: false,
+                            };
+                            return self.eval_field(dot, name, node, args, fin, inner);
+                        }
+                        Err(self.err(format!("can't evaluate field {name} in type {typ}")))
+                    }
                 }
             }
             _ => Err(self.err(format!("can't evaluate field {name} in type {typ}"))),

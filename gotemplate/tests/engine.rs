@@ -389,4 +389,6 @@ fn map_kinded_objects_range_and_index() {
         render("{{ range $k, $v := .Files }}{{ $k }}={{ $v }};{{ end }}{{ len .Files }} {{ index .Files \"b.txt\" }} {{ .Files.Get \"x\" }}", &data).unwrap(),
         "a.txt=A;b.txt=B;2 B content of x"
     );
+    // Keys of a map-kinded object read like map keys.
+    assert_eq!(render("{{ (.Files).nope }}", &data).unwrap(), "<no value>");
 }
