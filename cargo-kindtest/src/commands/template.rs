@@ -1,11 +1,10 @@
 //! `cargo kindtest template`: render a chart like `helm template` (same flags, same output).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chart_lint::chart::Chart;
 use chart_lint::output::StreamOptions;
-use chart_lint::render::{KubeVersion, RenderOptions, render_chart};
+use chart_lint::render::{KubeVersion, RenderOptions};
 use chart_lint::values::ValueOptions;
 
 /// How render errors are printed.
@@ -129,7 +128,6 @@ fn run_inner(a: &TemplateArgs) -> Result<(), Failure> {
     opts.capabilities
         .api_versions
         .extend(a.api_versions.iter().cloned());
-    let chart = Chart::load(&chart_path).map_err(|e| Failure::plain(e.to_string()))?;
     let vopts = ValueOptions {
         value_files: a.values.clone(),
         json_values: a.set_json.clone(),
@@ -138,12 +136,12 @@ fn run_inner(a: &TemplateArgs) -> Result<(), Failure> {
         file_values: a.set_file.clone(),
         literal_values: a.set_literal.clone(),
     };
-    let user = vopts.merge().map_err(Failure::plain)?;
-    let rendered = render_chart(&chart, &user, &opts).map_err(|e| Failure {
-        helm: e.helm_message().to_string(),
-        debug_hint: e.helm_adds_debug_hint(),
-        report: Some(e.report()),
-    })?;
+    let rendered = chart_lint::template::render_path(Path::new(&chart_path), &vopts, &opts)
+        .map_err(|f| Failure {
+            helm: f.helm_message,
+            debug_hint: f.debug_hint,
+            report: f.report,
+        })?;
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
     }
@@ -227,20 +225,16 @@ pub fn run(args: TemplateArgs) -> i32 {
                     let _ = write!(err, "{report}");
                     let _ = writeln!(err, "  = helm: {}", f.helm.replace('\n', "\n          "));
                 }
-                _ => {
+                (ErrorFormat::Rustc, None) => {
+                    let _ = writeln!(err, "error: {}", f.helm);
+                }
+                (ErrorFormat::Helm, _) => {
                     let hint = if f.debug_hint {
                         "\n\nUse --debug flag to render out invalid YAML"
                     } else {
                         ""
                     };
-                    let prefix = if args.error_format == ErrorFormat::Helm
-                        || !std::io::stderr().is_terminal()
-                    {
-                        "Error: "
-                    } else {
-                        "error: "
-                    };
-                    let _ = writeln!(err, "{prefix}{}{hint}", f.helm);
+                    let _ = writeln!(err, "Error: {}{hint}", f.helm);
                 }
             }
             1
