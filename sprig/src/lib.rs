@@ -115,10 +115,12 @@ pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {
     }
 }
 
-/// Argument `i` as a `map[string]interface{}` (a missing value is an empty map).
+/// Argument `i` as a `map[string]interface{}` (a missing value is an empty map). A named map
+/// such as `common.Values` arrives as the unnamed type, as Go's conversion to the parameter
+/// type does, so `set`/`merge` return `map[string]interface {}`; entries stay shared.
 pub(crate) fn arg_map(args: &[Value], i: usize) -> Map {
     match args.get(i) {
-        Some(Value::Map(m)) => m.clone(),
+        Some(Value::Map(m)) => m.unnamed(),
         _ => Map::new(),
     }
 }

@@ -138,3 +138,20 @@ fn certificates_through_engine() {
         "true true\nsprig.certificate struct true\n[Cert Key]\ntrue\ntrue"
     );
 }
+
+/// Functions with `map[string]interface{}` parameters see a named map (Helm's `common.Values`)
+/// as the unnamed type, and mutate it in place (checked with helm 4.1.4).
+#[test]
+fn named_maps_through_map_parameters() {
+    let values = gotemplate::Map::new().named("common.Values");
+    values.insert("a", Value::str("x"));
+    let data = gotemplate::Map::new();
+    data.insert("Values", Value::Map(values));
+    let tpl = r#"{{ typeOf (merge .Values (dict)) }} {{ typeOf (set .Values "k" 1) }} {{ typeOf (deepCopy .Values) }} {{ typeOf (mergeOverwrite (dict) .Values) }} {{ typeOf .Values }} {{ keys .Values | sortAlpha }}"#;
+    assert_eq!(
+        engine_render(tpl, &Value::Map(data.clone())).unwrap(),
+        "map[string]interface {} map[string]interface {} common.Values map[string]interface {} common.Values [a k]"
+    );
+    let err = engine_render(r#"{{ dig "a" "" .Values }}"#, &Value::Map(data)).unwrap_err();
+    assert!(err.ends_with("error calling dig: interface conversion: interface {} is common.Values, not map[string]interface {}"), "{err}");
+}
