@@ -118,7 +118,11 @@ impl Map {
     /// with a `map[string]interface{}` parameter holds when given a named map such as
     /// `common.Values` (so `typeOf (set .Values "k" 1)` is `map[string]interface {}`).
     pub fn unnamed(&self) -> Map {
-        Map { inner: self.inner.clone(), elem: self.elem, name: None }
+        Map {
+            inner: self.inner.clone(),
+            elem: self.elem,
+            name: None,
+        }
     }
 
     /// The element type.

@@ -112,13 +112,14 @@ fn matches_go_text_template_typed() {
 /// `{"Values": {...}}`: the first two sets address `.a`, `.l`, ... at the top level, so they
 /// mostly exercise missing values; the typed set uses the values as dot.
 /// Typed data again, with more literal forms (`0o17`, `1_000`, `0x1p-2`, escapes), more
-/// `printf` verbs, `else with`, comments, trim markers and `$w = ...` assignments.
+/// `printf` verbs, `else with`, comments, trim markers, `$w = ...` assignments, and ranges over
+/// maps, ints, bytes and typed slices with one or two variables, `=` assignment, `continue`.
 #[test]
 fn matches_go_text_template_mixed() {
     check(
         include_str!("data/go_diff_mixed_cases.json"),
         include_str!("data/go_diff_mixed_expected.json"),
-        &typed_data(),
+        &mixed_data(),
     );
 }
 
@@ -149,6 +150,22 @@ fn typed_data() -> Value {
     );
     v.insert("bytes", Value::Bytes(Rc::from(&b"hi"[..])));
     v.insert("u8", Value::Int(7, IntTy::Uint8));
+    Value::Map(v)
+}
+
+/// Typed data plus `m2`, a map with a float, a list and a nil (for ranges over maps).
+fn mixed_data() -> Value {
+    let Value::Map(v) = typed_data() else {
+        unreachable!()
+    };
+    let m2 = Map::new();
+    m2.insert("x", Value::Float(1.0));
+    m2.insert(
+        "y",
+        Value::list(vec![Value::str("p"), Value::str("q"), Value::str("r")]),
+    );
+    m2.insert("z", Value::Nil);
+    v.insert("m2", Value::Map(m2));
     Value::Map(v)
 }
 

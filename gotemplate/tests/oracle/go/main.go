@@ -22,6 +22,7 @@ func main() {
 	data["ints"] = []int{1, 2}
 	data["bytes"] = []byte("hi")
 	data["u8"] = uint8(7)
+	data["m2"] = map[string]interface{}{"x": 1.0, "y": []interface{}{"p", "q", "r"}, "z": nil}
 	type res struct {
 		Ok  *string `json:"ok,omitempty"`
 		Err *string `json:"err,omitempty"`
