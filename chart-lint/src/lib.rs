@@ -15,6 +15,23 @@
 //! * [`output`]: manifest splitting, hooks, kind order (usable on any helm output).
 //! * [`render::objects`]: `.Capabilities` (default kube version and API versions of helm
 //!   4.1.4) and `.Files`.
+//! * [`template::template`]: all of the above in one call (what `cargo kindtest template`
+//!   runs), returning helm's stdout text or a [`template::TemplateFailure`].
+//!
+//! ```no_run
+//! use chart_lint::{output::StreamOptions, render::RenderOptions, values::ValueOptions};
+//! let text = chart_lint::template::template(
+//!     std::path::Path::new("charts/demo"),
+//!     &ValueOptions { values: vec!["replicaCount=2".into()], ..Default::default() },
+//!     &RenderOptions::default(),
+//!     &StreamOptions::default(),
+//! )?;
+//! print!("{text}");
+//! # Ok::<(), chart_lint::template::TemplateFailure>(())
+//! ```
+//!
+//! Fidelity is checked by `tests/differential.rs` against the real helm binary over the
+//! fixtures in `tests/charts/` (see that file for the fixture layout).
 #![warn(missing_docs)]
 
 pub mod build;

@@ -39,6 +39,8 @@ impl TemplateFailure {
     }
 }
 
+impl std::error::Error for TemplateFailure {}
+
 impl std::fmt::Display for TemplateFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.helm_message)
