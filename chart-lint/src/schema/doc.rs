@@ -265,6 +265,9 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 fn short(v: &Value) -> String {
+    if v.is_null() {
+        return String::new();
+    }
     let s = v.to_string();
     if s.chars().count() > 60 {
         let t: String = s.chars().take(57).collect();
@@ -540,7 +543,7 @@ fn schema_findings(
                     "schema",
                     at,
                     full.clone(),
-                    format!("expected {want}, found {} {}", json_type(inst), short(inst)),
+                    format!("expected {want}, found {} {}", json_type(inst), short(inst)).trim_end().to_string(),
                 );
                 if let Some(n) = node.pointer(&ptr) {
                     f.hint = yaml11_value_hint(ctx.text, n, &want);
@@ -565,6 +568,29 @@ fn schema_findings(
                     "{} is not valid under any of the allowed schemas",
                     short(inst)
                 );
+                let branch_types: Vec<String> = context
+                    .iter()
+                    .flatten()
+                    .filter_map(|e| match e.kind() {
+                        ValidationErrorKind::Type { kind } => Some(type_names(kind)),
+                        _ => None,
+                    })
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let all_type_errors = context
+                    .iter()
+                    .flatten()
+                    .all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
+                if !branch_types.is_empty() && all_type_errors {
+                    msg = format!(
+                        "expected {}, found {} {}",
+                        branch_types.join(" or "),
+                        json_type(inst),
+                        short(inst)
+                    )
+                    .trim_end()
+                    .to_string();
+                }
                 for k in context.iter().flatten().map(|e| e.kind()) {
                     let quantity = pattern_is(k, QUANTITY_PATTERN)
                         || matches!(k, ValidationErrorKind::MinLength { .. });
