@@ -1353,10 +1353,9 @@ mod dump {
     /// Writes a CA, a signed leaf, a self-signed certificate and keys to `$SPRIG_DUMP_CERTS`
     /// so they can be checked with `openssl verify` / `openssl x509 -text`.
     #[test]
+    #[ignore = "developer tool: writes PEM files for openssl"]
     fn dump_for_openssl() {
-        let Ok(dir) = std::env::var("SPRIG_DUMP_CERTS") else {
-            return;
-        };
+        let dir = std::env::var("SPRIG_DUMP_CERTS").unwrap_or_else(|_| "/tmp".into());
         let l = |v: &[&str]| gotemplate::List::new(v.iter().map(Value::str).collect());
         let ca = cert(imp::gen_ca("my-ca", 365, None));
         let leaf = cert(imp::gen_signed(
@@ -1403,12 +1402,10 @@ mod dump {
 
 #[cfg(all(test, feature = "crypto"))]
 mod timing {
-    /// Prints RSA key generation times (run with `--nocapture`; `SPRIG_TIME_KEYS=1`).
+    /// Prints RSA key generation times (`cargo test -p sprig rsa_keygen_time -- --ignored --nocapture`).
     #[test]
+    #[ignore = "developer tool: prints key generation times"]
     fn rsa_keygen_time() {
-        if std::env::var("SPRIG_TIME_KEYS").is_err() {
-            return;
-        }
         for bits in [2048usize, 2048, 2048, 2048, 2048, 4096, 4096, 4096] {
             let t = std::time::Instant::now();
             let _ = super::imp::rsa_key(bits).unwrap();
@@ -1420,10 +1417,8 @@ mod timing {
 #[cfg(all(test, feature = "crypto"))]
 mod modpow_timing {
     #[test]
+    #[ignore = "developer tool: prints modular exponentiation time"]
     fn modpow_1024() {
-        if std::env::var("SPRIG_TIME_KEYS").is_err() {
-            return;
-        }
         use num_bigint_dig::{BigUint, RandBigInt};
         let mut rng = rand_core::OsRng;
         let m: BigUint = rng.gen_biguint(1024) | BigUint::from(1u32);
@@ -1439,12 +1434,10 @@ mod modpow_timing {
 
 #[cfg(all(test, feature = "crypto"))]
 mod bcrypt_dump {
-    /// Prints `password<TAB>hash` lines for checking with Go (`SPRIG_DUMP_BCRYPT=1`).
+    /// Prints `password<TAB>hash` lines for checking with Go's `bcrypt.CompareHashAndPassword`.
     #[test]
+    #[ignore = "developer tool: prints hashes to check with Go's bcrypt"]
     fn dump_bcrypt() {
-        if std::env::var("SPRIG_DUMP_BCRYPT").is_err() {
-            return;
-        }
         for pw in [
             "",
             "pw",
