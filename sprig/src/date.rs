@@ -1007,87 +1007,142 @@ fn format_layout(layout: &str, local: i64, nsec: u32, offset: i32, abbr: &str) -
     out
 }
 
-/// `time.ParseInLocation` for the common layout elements.
+/// Go's `skip`: literal layout text must match, but a space matches any run of spaces.
+fn skip<'a>(value: &'a str, prefix: &str) -> Result<&'a str, ()> {
+    let mut v = value;
+    let mut p = prefix;
+    while let Some(c) = p.chars().next() {
+        if c == ' ' {
+            if v.starts_with(|x: char| x != ' ') {
+                return Err(());
+            }
+            p = p.trim_start_matches(' ');
+            v = v.trim_start_matches(' ');
+            continue;
+        }
+        if !v.starts_with(c) {
+            return Err(());
+        }
+        p = &p[c.len_utf8()..];
+        v = &v[c.len_utf8()..];
+    }
+    Ok(v)
+}
+
+/// Go's `getnum`: one or two digits (exactly two when `fixed`).
+fn getnum(v: &mut &str, fixed: bool) -> Option<i64> {
+    let b = v.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    if !b.get(1).is_some_and(u8::is_ascii_digit) {
+        if fixed {
+            return None;
+        }
+        let n = (b[0] - b'0') as i64;
+        *v = &v[1..];
+        return Some(n);
+    }
+    let n = ((b[0] - b'0') * 10 + (b[1] - b'0')) as i64;
+    *v = &v[2..];
+    Some(n)
+}
+
+/// Go's `getnum3`: one to three digits (exactly three when `fixed`).
+fn getnum3(v: &mut &str, fixed: bool) -> Option<i64> {
+    let n = v.bytes().take(3).take_while(u8::is_ascii_digit).count();
+    if n == 0 || (fixed && n != 3) {
+        return None;
+    }
+    let x = v[..n].parse().ok()?;
+    *v = &v[n..];
+    Some(x)
+}
+
+/// `time.ParseInLocation` (Go's `parse`): the layout elements, Go's flexible spaces, default
+/// year 0, day-of-year, AM/PM, numeric zones and Go's error texts.
 fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, String> {
-    let err = |elem: &str, val: &str, extra: &str| {
+    let q = crate::fmt::quote;
+    let err = |elem: &str, val: &str| {
         format!(
-            "parsing time {} as {}: cannot parse {} as {}{extra}",
-            crate::fmt::quote(value),
-            crate::fmt::quote(layout),
-            crate::fmt::quote(val),
-            crate::fmt::quote(elem)
+            "parsing time {} as {}: cannot parse {} as {}",
+            q(value),
+            q(layout),
+            q(val),
+            q(elem)
         )
     };
-    let (mut year, mut month, mut day, mut hour, mut min, mut sec, mut nsec) =
-        (1i64, 1u32, 1u32, 0i64, 0i64, 0i64, 0u32);
-    let mut pm: Option<bool> = None;
+    let msg = |m: &str| format!("parsing time {}{m}", q(value));
+    let (mut year, mut month, mut day, mut yday) = (0i64, -1i64, -1i64, -1i64);
+    let (mut hour, mut min, mut sec, mut nsec) = (0i64, 0i64, 0i64, 0u32);
+    let (mut pm_set, mut am_set) = (false, false);
     let mut zone_off: Option<i32> = None;
     let mut l = layout;
     let mut v = value;
-    let num = |v: &mut &str, min_digits: usize, max_digits: usize| -> Option<i64> {
-        let n = v
-            .bytes()
-            .take(max_digits)
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if n < min_digits {
+    let frac = |v: &mut &str, n: usize| -> Option<u32> {
+        // v starts with the separator; n counts it
+        let digits = &v[1..n];
+        if !digits.bytes().all(|c| c.is_ascii_digit()) {
             return None;
         }
-        let x = v[..n].parse().ok()?;
+        let padded = format!("{:0<9}", &digits[..digits.len().min(9)]);
         *v = &v[n..];
-        Some(x)
+        padded.parse().ok()
     };
     loop {
         let (prefix, std, suffix) = next_std(l);
         let std_str = &l[prefix.len()..l.len() - suffix.len()];
-        // literal prefix must match (spaces are flexible in Go; kept strict here)
-        if !v.starts_with(prefix) {
-            return Err(err(prefix, v, ""));
-        }
-        v = &v[prefix.len()..];
+        v = skip(v, prefix).map_err(|_| err(prefix, v))?;
         let Some(std) = std else {
             if !v.is_empty() {
-                return Err(format!(
-                    "parsing time {}: extra text: {}",
-                    crate::fmt::quote(value),
-                    crate::fmt::quote(v)
-                ));
+                return Err(msg(&format!(": extra text: {}", q(v))));
             }
             break;
         };
         l = suffix;
         let hold = v;
-        let bad = || err(std_str, hold, "");
+        let bad = || err(std_str, hold);
+        let mut range: Option<&str> = None;
         match std {
-            Std::LongYear => year = num(&mut v, 4, 4).ok_or_else(bad)?,
             Std::Year => {
-                let y = num(&mut v, 2, 2).ok_or_else(bad)?;
+                let p = v.get(..2).ok_or_else(bad)?;
+                let y: i64 = p
+                    .parse()
+                    .ok()
+                    .filter(|_| p.bytes().all(|c| c.is_ascii_digit()))
+                    .ok_or_else(bad)?;
                 year = if y >= 69 { 1900 + y } else { 2000 + y };
+                v = &v[2..];
             }
-            Std::ZeroMonth | Std::NumMonth => {
-                let (a, bmax) = if std == Std::ZeroMonth {
-                    (2, 2)
-                } else {
-                    (1, 2)
-                };
-                let m = num(&mut v, a, bmax).ok_or_else(bad)?;
-                if !(1..=12).contains(&m) {
-                    return Err(format!(
-                        "parsing time {}: month out of range",
-                        crate::fmt::quote(value)
-                    ));
-                }
-                month = m as u32;
+            Std::LongYear => {
+                let p = v
+                    .get(..4)
+                    .filter(|p| p.as_bytes()[0].is_ascii_digit())
+                    .ok_or_else(bad)?;
+                year = p
+                    .parse()
+                    .ok()
+                    .filter(|_| p.bytes().all(|c| c.is_ascii_digit()))
+                    .ok_or_else(bad)?;
+                v = &v[4..];
             }
             Std::Month | Std::LongMonth => {
                 let found = MONTHS.iter().enumerate().find_map(|(i, name)| {
                     let cand = if std == Std::Month { &name[..3] } else { name };
-                    (v.len() >= cand.len() && v[..cand.len()].eq_ignore_ascii_case(cand))
-                        .then_some((i, cand.len()))
+                    (v.len() >= cand.len()
+                        && v.is_char_boundary(cand.len())
+                        && v[..cand.len()].eq_ignore_ascii_case(cand))
+                    .then_some((i, cand.len()))
                 });
                 let (i, n) = found.ok_or_else(bad)?;
-                month = i as u32 + 1;
+                month = i as i64 + 1;
                 v = &v[n..];
+            }
+            Std::NumMonth | Std::ZeroMonth => {
+                month = getnum(&mut v, std == Std::ZeroMonth).ok_or_else(bad)?;
+                if !(1..=12).contains(&month) {
+                    range = Some("month");
+                }
             }
             Std::WeekDay | Std::LongWeekDay => {
                 let found = DAYS.iter().find_map(|name| {
@@ -1096,8 +1151,10 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                     } else {
                         name
                     };
-                    (v.len() >= cand.len() && v[..cand.len()].eq_ignore_ascii_case(cand))
-                        .then_some(cand.len())
+                    (v.len() >= cand.len()
+                        && v.is_char_boundary(cand.len())
+                        && v[..cand.len()].eq_ignore_ascii_case(cand))
+                    .then_some(cand.len())
                 });
                 v = &v[found.ok_or_else(bad)?..];
             }
@@ -1105,84 +1162,118 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                 if std == Std::UnderDay && v.starts_with(' ') {
                     v = &v[1..];
                 }
-                let (a, bmax) = if std == Std::ZeroDay { (2, 2) } else { (1, 2) };
-                day = num(&mut v, a, bmax).ok_or_else(bad)? as u32;
+                day = getnum(&mut v, std == Std::ZeroDay).ok_or_else(bad)?;
             }
-            Std::Hour => hour = num(&mut v, 2, 2).ok_or_else(bad)?,
+            Std::UnderYearDay | Std::ZeroYearDay => {
+                for _ in 0..2 {
+                    if std == Std::UnderYearDay && v.starts_with(' ') {
+                        v = &v[1..];
+                    }
+                }
+                yday = getnum3(&mut v, std == Std::ZeroYearDay).ok_or_else(bad)?;
+            }
+            Std::Hour => {
+                hour = getnum(&mut v, false).ok_or_else(bad)?;
+                if hour >= 24 {
+                    range = Some("hour");
+                }
+            }
             Std::Hour12 | Std::ZeroHour12 => {
-                hour =
-                    num(&mut v, if std == Std::ZeroHour12 { 2 } else { 1 }, 2).ok_or_else(bad)?;
+                hour = getnum(&mut v, std == Std::ZeroHour12).ok_or_else(bad)?;
                 if hour > 12 {
-                    return Err(format!(
-                        "parsing time {}: hour out of range",
-                        crate::fmt::quote(value)
-                    ));
+                    range = Some("hour");
                 }
             }
             Std::Minute | Std::ZeroMinute => {
-                min = num(&mut v, if std == Std::ZeroMinute { 2 } else { 1 }, 2).ok_or_else(bad)?
+                min = getnum(&mut v, std == Std::ZeroMinute).ok_or_else(bad)?;
+                if min >= 60 {
+                    range = Some("minute");
+                }
             }
             Std::Second | Std::ZeroSecond => {
-                sec = num(&mut v, if std == Std::ZeroSecond { 2 } else { 1 }, 2).ok_or_else(bad)?;
-                // Go accepts a fractional second after seconds even if the layout has none
-                if let Some(rest) = v.strip_prefix('.')
-                    && rest.starts_with(|c: char| c.is_ascii_digit())
-                    && !l.starts_with('.')
+                sec = getnum(&mut v, std == Std::ZeroSecond).ok_or_else(bad)?;
+                if sec >= 60 {
+                    range = Some("second");
+                } else if v.len() >= 2
+                    && matches!(v.as_bytes()[0], b'.' | b',')
+                    && v.as_bytes()[1].is_ascii_digit()
+                    && !matches!(next_std(l).1, Some(Std::Frac(..)))
                 {
-                    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-                    let digits = format!("{:0<9}", &rest[..n.min(9)]);
-                    nsec = digits.parse().unwrap_or(0);
-                    v = &rest[n..];
+                    // a fractional second the layout does not mention
+                    let n = 1 + v[1..].bytes().take_while(u8::is_ascii_digit).count();
+                    nsec = frac(&mut v, n).ok_or_else(bad)?;
                 }
             }
             Std::PM | Std::Pm => {
                 let p = v.get(..2).ok_or_else(bad)?;
-                pm = match p.to_ascii_uppercase().as_str() {
-                    "PM" => Some(true),
-                    "AM" => Some(false),
-                    _ => return Err(bad()),
+                let (pmw, amw) = if std == Std::PM {
+                    ("PM", "AM")
+                } else {
+                    ("pm", "am")
                 };
+                if p == pmw {
+                    pm_set = true;
+                } else if p == amw {
+                    am_set = true;
+                } else {
+                    return Err(bad());
+                }
                 v = &v[2..];
             }
             Std::Frac(n, trim, _) => {
                 if trim {
-                    if let Some(rest) = v.strip_prefix(['.', ',']) {
-                        let k = rest.bytes().take_while(u8::is_ascii_digit).count();
-                        let digits = format!("{:0<9}", &rest[..k.min(9)]);
-                        nsec = digits.parse().unwrap_or(0);
-                        v = &rest[k..];
+                    let b = v.as_bytes();
+                    if b.len() < 2 || !matches!(b[0], b'.' | b',') || !b[1].is_ascii_digit() {
+                        continue;
                     }
+                    let k = 1 + v[1..].bytes().take_while(u8::is_ascii_digit).count();
+                    nsec = frac(&mut v, k).ok_or_else(bad)?;
                 } else {
-                    let rest = v.strip_prefix(['.', ',']).ok_or_else(bad)?;
-                    if rest.len() < n || !rest[..n].bytes().all(|c| c.is_ascii_digit()) {
+                    if v.len() < n + 1 || !matches!(v.as_bytes()[0], b'.' | b',') {
                         return Err(bad());
                     }
-                    let digits = format!("{:0<9}", &rest[..n.min(9)]);
-                    nsec = digits.parse().unwrap_or(0);
-                    v = &rest[n..];
+                    nsec = frac(&mut v, n + 1).ok_or_else(bad)?;
                 }
             }
             Std::Tz => {
-                let n = v.bytes().take_while(u8::is_ascii_uppercase).count();
-                if n < 3 {
-                    return Err(bad());
-                }
-                if &v[..n] == "UTC" || &v[..n] == "GMT" {
+                if v.len() >= 3 && &v[..3] == "UTC" {
                     zone_off = Some(0);
+                    v = &v[3..];
+                } else {
+                    // Go's parseTimeZone: 3 upper-case letters, 4 ending in T (or WITA),
+                    // 5 ending in T; ChST and MeST as special cases
+                    let b = v.as_bytes();
+                    let n = if v.starts_with("ChST") || v.starts_with("MeST") {
+                        4
+                    } else {
+                        let upper = b
+                            .iter()
+                            .take(6)
+                            .take_while(|c| c.is_ascii_uppercase())
+                            .count();
+                        match upper {
+                            5 if b[4] == b'T' => 5,
+                            4 if b[3] == b'T' || &v[..4] == "WITA" => 4,
+                            3 => 3,
+                            _ => 0,
+                        }
+                    };
+                    if n == 0 {
+                        return Err(bad());
+                    }
+                    v = &v[n..];
                 }
-                v = &v[n..];
             }
             _ => {
-                if v.starts_with('Z')
-                    && matches!(
-                        std,
-                        Std::Iso8601Tz
-                            | Std::Iso8601ColonTz
-                            | Std::Iso8601SecondsTz
-                            | Std::Iso8601ShortTz
-                            | Std::Iso8601ColonSecondsTz
-                    )
-                {
+                let iso = matches!(
+                    std,
+                    Std::Iso8601Tz
+                        | Std::Iso8601ColonTz
+                        | Std::Iso8601SecondsTz
+                        | Std::Iso8601ShortTz
+                        | Std::Iso8601ColonSecondsTz
+                );
+                if iso && v.starts_with('Z') {
                     v = &v[1..];
                     zone_off = Some(0);
                     continue;
@@ -1192,9 +1283,6 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                     Some(b'-') => -1,
                     _ => return Err(bad()),
                 };
-                v = &v[1..];
-                let h = num(&mut v, 2, 2).ok_or_else(bad)?;
-                let mut m = 0;
                 let colon = matches!(
                     std,
                     Std::Iso8601ColonTz
@@ -1202,43 +1290,98 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
                         | Std::Iso8601ColonSecondsTz
                         | Std::NumColonSecondsTz
                 );
-                if !matches!(std, Std::NumShortTz | Std::Iso8601ShortTz) {
-                    if colon {
-                        v = v.strip_prefix(':').ok_or_else(bad)?;
-                    }
-                    m = num(&mut v, 2, 2).ok_or_else(bad)?;
-                }
-                let mut s = 0;
-                if matches!(
+                let short = matches!(std, Std::NumShortTz | Std::Iso8601ShortTz);
+                let secs = matches!(
                     std,
                     Std::Iso8601SecondsTz
                         | Std::NumSecondsTz
                         | Std::NumColonSecondsTz
                         | Std::Iso8601ColonSecondsTz
-                ) {
-                    if colon {
-                        v = v.strip_prefix(':').ok_or_else(bad)?;
+                );
+                let mut w = &v[1..];
+                let two = |w: &mut &str| -> Option<i64> {
+                    let p = w.get(..2)?;
+                    if !p.bytes().all(|c| c.is_ascii_digit()) {
+                        return None;
                     }
-                    s = num(&mut v, 2, 2).ok_or_else(bad)?;
+                    *w = &w[2..];
+                    p.parse().ok()
+                };
+                let h = two(&mut w).ok_or_else(bad)?;
+                let mut m = 0;
+                let mut s2 = 0;
+                if !short {
+                    if colon {
+                        w = w.strip_prefix(':').ok_or_else(bad)?;
+                    }
+                    m = two(&mut w).ok_or_else(bad)?;
                 }
-                zone_off = Some(sign * (h * 3600 + m * 60 + s) as i32);
+                if secs {
+                    if colon {
+                        w = w.strip_prefix(':').ok_or_else(bad)?;
+                    }
+                    s2 = two(&mut w).ok_or_else(bad)?;
+                }
+                if h > 24 || m >= 60 || s2 >= 60 {
+                    range = Some("time zone offset");
+                }
+                v = w;
+                zone_off = Some(sign * (h * 3600 + m * 60 + s2) as i32);
             }
         }
-    }
-    if let Some(p) = pm {
-        if p && hour < 12 {
-            hour += 12;
-        } else if !p && hour == 12 {
-            hour = 0;
+        if let Some(r) = range {
+            return Err(msg(&format!(": {r} out of range")));
         }
     }
-    if day < 1 || day > days_in_month(year, month) {
-        return Err(format!(
-            "parsing time {}: day out of range",
-            crate::fmt::quote(value)
-        ));
+    if pm_set && hour < 12 {
+        hour += 12;
+    } else if am_set && hour == 12 {
+        hour = 0;
     }
-    let local = days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
+    if yday >= 0 {
+        let mut m = 0i64;
+        let mut d = 0i64;
+        let mut yd = yday;
+        if is_leap(year) {
+            if yd == 31 + 29 {
+                m = 2;
+                d = 29;
+            } else if yd > 31 + 29 {
+                yd -= 1;
+            }
+        }
+        if !(1..=365).contains(&yd) {
+            return Err(msg(": day-of-year out of range"));
+        }
+        if m == 0 {
+            const BEFORE: [i64; 13] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+            m = (yd - 1) / 31 + 1;
+            if BEFORE[m as usize] < yd {
+                m += 1;
+            }
+            d = yd - BEFORE[(m - 1) as usize];
+        }
+        if month >= 0 && month != m {
+            return Err(msg(": day-of-year does not match month"));
+        }
+        month = m;
+        if day >= 0 && day != d {
+            return Err(msg(": day-of-year does not match day"));
+        }
+        day = d;
+    } else {
+        if month < 0 {
+            month = 1;
+        }
+        if day < 0 {
+            day = 1;
+        }
+    }
+    if day < 1 || day > days_in_month(year, month as u32) as i64 {
+        return Err(msg(": day out of range"));
+    }
+    let local =
+        days_from_civil(year, month as u32, day as u32) * 86400 + hour * 3600 + min * 60 + sec;
     let (secs, zone) = match zone_off {
         Some(off) => {
             let secs = local - off as i64;
