@@ -1106,11 +1106,12 @@ fn parse_time(layout: &str, value: &str, loc: &Rc<Zone>) -> Result<GoTime, Strin
         match std {
             Std::Year => {
                 let p = v.get(..2).ok_or_else(bad)?;
-                let y: i64 = p
-                    .parse()
-                    .ok()
-                    .filter(|_| p.bytes().all(|c| c.is_ascii_digit()))
-                    .ok_or_else(bad)?;
+                // Go's atoi: an optional sign, then digits ("-0" is 0)
+                let digits = p.strip_prefix(['-', '+']).unwrap_or(p);
+                if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                    return Err(bad());
+                }
+                let y: i64 = p.parse().map_err(|_| bad())?;
                 year = if y >= 69 { 1900 + y } else { 2000 + y };
                 v = &v[2..];
             }
