@@ -25,9 +25,8 @@
 //!
 //! Not implemented: `genPrivateKey "dsa"` (returns an error text instead of a DSA key), and
 //! certificates signed by Ed25519 keys (`gen*WithKey` with an Ed25519 PEM fails). Known
-//! approximations: `toDate` parses the common layout elements only; regular expressions
-//! outside RE2's common syntax may be accepted or rejected differently (error texts follow Go
-//! for the common mistakes); `typeOf (chunk …)` prints `[]interface {}` (Go:
+//! approximations: regular expressions outside RE2's common syntax may be accepted or
+//! rejected differently (error texts follow Go for the common mistakes); `typeOf (chunk …)` prints `[]interface {}` (Go:
 //! `[][]interface {}`).
 //!
 //! The `crypto` feature (default) brings RSA/ECDSA/bcrypt/scrypt/AES; without it the crypto
