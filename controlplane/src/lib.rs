@@ -215,6 +215,17 @@ pub struct Builder {
     context_name: String,
     coredns: bool,
     cancel: Cancel,
+    sink: Sink,
+}
+
+/// Where progress lines go (stderr unless replaced or quiet).
+#[derive(Clone, Default)]
+struct Sink(Option<std::sync::Arc<dyn Fn(&str) + Send + Sync>>);
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sink")
+    }
 }
 
 /// A "stop now" check polled while waiting for readiness.
@@ -254,6 +265,7 @@ impl Default for Builder {
             context_name: CONTEXT_NAME.to_string(),
             coredns: false,
             cancel: Cancel::default(),
+            sink: Sink::default(),
         }
     }
 }
@@ -355,6 +367,12 @@ impl Builder {
         self
     }
 
+    /// Sends progress lines ("etcd ready (0.9s)") to `sink` instead of stderr.
+    pub fn progress_to(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.sink = Sink(Some(std::sync::Arc::new(sink)));
+        self
+    }
+
     /// Silences the `[control-plane] …` progress lines on stderr.
     pub fn quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
@@ -419,6 +437,7 @@ impl Builder {
             stopped: false,
             startup: Duration::ZERO,
             cancel: self.cancel.clone(),
+            sink: self.sink.clone(),
         };
         match plane.boot(&self, &nodes, t0) {
             Ok(()) => {
@@ -558,6 +577,7 @@ pub struct ControlPlane {
     stopped: bool,
     startup: Duration,
     cancel: Cancel,
+    sink: Sink,
 }
 
 impl ControlPlane {
@@ -674,6 +694,7 @@ impl ControlPlane {
             stopped: false,
             startup: Duration::ZERO,
             cancel: Cancel::default(),
+            sink: Sink::default(),
         }))
     }
 
@@ -690,8 +711,12 @@ impl ControlPlane {
     }
 
     fn progress(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("[control-plane] {msg}");
+        if self.quiet {
+            return;
+        }
+        match &self.sink.0 {
+            Some(f) => f(msg),
+            None => eprintln!("[control-plane] {msg}"),
         }
     }
 
