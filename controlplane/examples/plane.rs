@@ -23,7 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let plane = b.start()?;
     if once {
-        println!("control plane ready in {:.2}s", plane.startup_time().as_secs_f64());
+        println!(
+            "control plane ready in {:.2}s",
+            plane.startup_time().as_secs_f64()
+        );
         let t = Instant::now();
         plane.stop()?;
         println!("control plane stopped in {:.2}s", t.elapsed().as_secs_f64());

@@ -220,7 +220,9 @@ pub struct Builder {
 
 /// Where progress lines go (stderr unless replaced or quiet).
 #[derive(Clone, Default)]
-struct Sink(Option<std::sync::Arc<dyn Fn(&str) + Send + Sync>>);
+struct Sink(Option<std::sync::Arc<ProgressFn>>);
+
+type ProgressFn = dyn Fn(&str) + Send + Sync;
 
 impl std::fmt::Debug for Sink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -230,7 +232,9 @@ impl std::fmt::Debug for Sink {
 
 /// A "stop now" check polled while waiting for readiness.
 #[derive(Clone, Default)]
-struct Cancel(Option<std::sync::Arc<dyn Fn() -> bool + Send + Sync>>);
+struct Cancel(Option<std::sync::Arc<CancelFn>>);
+
+type CancelFn = dyn Fn() -> bool + Send + Sync;
 
 impl std::fmt::Debug for Cancel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
