@@ -190,6 +190,22 @@ const HELM_VERSION: [(&str, &str, &str); 5] = [
 ];
 
 impl Capabilities {
+    /// Capabilities of a cluster running `kube_version` (for profiles), the way `helm install`
+    /// sees a real cluster: the API versions that version serves according to the embedded
+    /// schema data ([`crate::schema::api_versions`]: `group/version` and
+    /// `group/version/Kind`), instead of helm's client-only default list.
+    ///
+    /// # Errors
+    /// An unparsable version, or one the schema data does not cover.
+    pub fn for_kube_version(kube_version: &str) -> Result<Capabilities, String> {
+        let kv = KubeVersion::parse(kube_version)?;
+        let apis = crate::schema::api_versions(kube_version).map_err(|e| e.to_string())?;
+        Ok(Capabilities {
+            kube_version: kv,
+            api_versions: apis,
+        })
+    }
+
     /// The template value (`*common.Capabilities`).
     pub fn to_value(&self) -> Value {
         Value::Object(Rc::new(CapsObj(self.clone())))
@@ -532,6 +548,9 @@ mod tests {
                 .starts_with("illegal zero-prefixed")
         );
         assert_eq!(DEFAULT_API_VERSIONS.len(), 57);
+        let c = Capabilities::for_kube_version("1.30.2").unwrap();
+        assert_eq!(c.kube_version.normalized, "v1.30.2");
+        assert!(c.api_versions.iter().any(|v| v == "apps/v1/Deployment"));
     }
 
     #[test]
