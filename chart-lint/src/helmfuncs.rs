@@ -226,38 +226,35 @@ fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
     );
 }
 
-/// `toYamlPretty` (goyaml.v3, indent 2). KNOWN GAP: emitted with the goyaml.v2 emitter, then
-/// block sequences under a mapping key are indented by two spaces as v3 does; other v3
-/// differences (quoting style of some scalars) are not reproduced.
-fn to_yaml_pretty(v: &Value) -> String {
-    let s = to_yaml(v);
-    let mut out: Vec<String> = Vec::new();
-    // Stack of (indent of the key line, extra indentation applied to its block).
-    let mut stack: Vec<(usize, usize)> = Vec::new();
-    let mut prev_key: Option<usize> = None;
-    for line in s.lines() {
-        let indent = line.len() - line.trim_start().len();
-        let is_item = line.trim_start().starts_with("- ") || line.trim_start() == "-";
-        if let Some(k) = prev_key.take()
-            && is_item
-            && indent == k
-        {
-            stack.push((k, 2));
-        }
-        while let Some(&(k, _)) = stack.last() {
-            if indent < k || (indent == k && !is_item) {
-                stack.pop();
-            } else {
-                break;
-            }
-        }
-        let extra: usize = stack.iter().map(|e| e.1).sum();
-        out.push(format!("{}{line}", " ".repeat(extra)));
-        if line.trim_end().ends_with(':') {
-            prev_key = Some(indent);
-        }
+/// The Go value as goyaml sees it (no JSON round trip), for goyaml.v3's encoder.
+fn to_yaml_tree(v: &Value) -> goyaml::Yaml {
+    use goyaml::Yaml;
+    match v {
+        Value::Nil => Yaml::Null,
+        Value::Bool(b) => Yaml::Bool(*b),
+        Value::Int(i, t) if t.is_unsigned() => Yaml::Uint(*i as u64),
+        Value::Int(i, _) => Yaml::Int(*i),
+        Value::Float(f) => Yaml::Float(*f),
+        Value::String(s) => Yaml::Str(s.to_string()),
+        Value::Bytes(b) => Yaml::Str(String::from_utf8_lossy(b).into_owned()),
+        Value::List(l) => Yaml::Seq(l.iter().map(to_yaml_tree).collect()),
+        Value::Map(m) => Yaml::Map(
+            m.entries()
+                .iter()
+                .map(|(k, v)| (Yaml::Str(k.clone()), to_yaml_tree(v)))
+                .collect(),
+        ),
+        Value::Object(o) => o
+            .to_value()
+            .map(|v| to_yaml_tree(&v))
+            .unwrap_or(Yaml::Map(Vec::new())),
     }
-    out.join("\n")
+}
+
+/// `toYamlPretty`: goyaml.v3's encoder with indent 2 (sequences indented, no folding).
+fn to_yaml_pretty(v: &Value) -> String {
+    let s = goyaml::to_yaml_v3(&to_yaml_tree(v));
+    s.strip_suffix('\n').map(str::to_string).unwrap_or(s)
 }
 
 /// BurntSushi/toml `Encode` of a map (helm's `toToml`): scalars first, then tables.
@@ -298,47 +295,86 @@ fn toml_string(s: &str) -> String {
     o
 }
 
-fn toml_scalar(v: &Value) -> Option<String> {
+fn toml_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // strconv.FormatFloat(f, 'g', -1, 64), plus ".0" when neither a point nor an exponent
+    let s = gotemplate::value::format_float_g(f, 6);
+    if s.contains(['.', 'e']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+fn is_table_array(v: &Value) -> bool {
+    matches!(v, Value::List(l) if !l.is_empty() && l.iter().all(is_table))
+}
+
+/// A value written inline (`key = VALUE`), tables as `{k = v}`.
+fn toml_inline(v: &Value) -> Option<String> {
     Some(match v {
+        Value::Nil => return None,
         Value::Bool(b) => b.to_string(),
         Value::Int(i, _) => i.to_string(),
-        Value::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e16 {
-                format!("{f:.1}")
-            } else {
-                gotemplate::value::format_float_v(*f)
-            }
-        }
+        Value::Float(f) => toml_float(*f),
         Value::String(s) => toml_string(s),
-        Value::List(l) if !l.iter().any(|x| matches!(x, Value::Map(_))) => {
-            let items: Vec<String> = l.iter().filter_map(toml_scalar).collect();
+        Value::List(l) => {
+            let items: Vec<String> = l.iter().filter_map(toml_inline).collect();
             format!("[{}]", items.join(", "))
         }
-        _ => return None,
+        Value::Map(m) => {
+            let items: Vec<String> = m
+                .entries()
+                .iter()
+                .filter_map(|(k, v)| toml_inline(v).map(|s| format!("{} = {s}", toml_key(k))))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        other => toml_string(&crate::convert::go_v(other)),
     })
 }
 
+/// BurntSushi/toml's map encoding: plain keys first, then sub-tables and arrays of tables,
+/// each sorted; nested tables indented two spaces per level.
 fn toml_table(out: &mut String, m: &Map, path: &[String], depth: usize) {
-    let ind = "  ".repeat(depth.saturating_sub(1));
-    for (k, v) in m.entries() {
-        if let Some(s) = toml_scalar(&v) {
-            out.push_str(&format!("{ind}{} = {s}\n", toml_key(&k)));
+    let ind = "  ".repeat(depth);
+    let entries = m.entries();
+    for (k, v) in &entries {
+        if is_table(v) || is_table_array(v) {
+            continue;
+        }
+        if let Some(s) = toml_inline(v) {
+            out.push_str(&format!("{ind}{} = {s}\n", toml_key(k)));
         }
     }
-    for (k, v) in m.entries() {
+    for (k, v) in &entries {
         let mut p = path.to_vec();
-        p.push(toml_key(&k));
-        match &v {
+        p.push(toml_key(k));
+        match v {
             Value::Map(sub) => {
-                let ind2 = "  ".repeat(depth);
-                out.push_str(&format!("\n{ind2}[{}]\n", p.join(".")));
+                // a blank line between top-level tables (not before the first output)
+                if depth == 0 && !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{ind}[{}]\n", p.join(".")));
                 toml_table(out, sub, &p, depth + 1);
             }
-            Value::List(l) if l.iter().any(|x| matches!(x, Value::Map(_))) => {
+            Value::List(l) if is_table_array(v) => {
                 for item in l.iter() {
                     if let Value::Map(sub) = item {
-                        let ind2 = "  ".repeat(depth);
-                        out.push_str(&format!("\n{ind2}[[{}]]\n", p.join(".")));
+                        if !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str(&format!("{ind}[[{}]]\n", p.join(".")));
                         toml_table(out, sub, &p, depth + 1);
                     }
                 }

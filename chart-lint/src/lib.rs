@@ -3,19 +3,19 @@
 //! # Public API
 //!
 //! The pipeline of `helm template`, one module per stage:
-//! * [`chart::Chart::load`]: a chart directory or `.tgz` with its subcharts (`.helmignore`,
+//! * [`chart::Chart::load`] — a chart directory or `.tgz` with its subcharts (`.helmignore`,
 //!   `Chart.yaml` v1/v2, `requirements.yaml`, multi-document `values.yaml`, schema, files).
-//! * [`values::ValueOptions::merge`]: `-f`/`--set`/`--set-string`/`--set-json`/`--set-file`/
+//! * [`values::ValueOptions::merge`] — `-f`/`--set`/`--set-string`/`--set-json`/`--set-file`/
 //!   `--set-literal` user values; [`values::coalesce_values`] merges them with chart defaults.
-//! * [`deps`]: `CheckDependencies` and `ProcessDependencies` (aliases, conditions, tags,
+//! * [`deps`] — `CheckDependencies` and `ProcessDependencies` (aliases, conditions, tags,
 //!   import-values).
 //! * [`render::render_chart`] → [`render::Rendered`] `{ manifests, hooks, crds, notes, files }`;
 //!   [`render::Rendered::to_helm_output`] prints exactly what `helm template` prints.
-//! * [`diagnostic::RenderError`]: `helm_message()` (helm's text) and `report()` (rustc-style).
-//! * [`output`]: manifest splitting, hooks, kind order (usable on any helm output).
-//! * [`render::objects`]: `.Capabilities` (default kube version and API versions of helm
+//! * [`diagnostic::RenderError`] — `helm_message()` (helm's text) and `report()` (rustc-style).
+//! * [`output`] — manifest splitting, hooks, kind order (usable on any helm output).
+//! * [`render::objects`] — `.Capabilities` (default kube version and API versions of helm
 //!   4.1.4) and `.Files`.
-//! * [`template::template`]: all of the above in one call (what `cargo kindtest template`
+//! * [`template::template`] — all of the above in one call (what `cargo kindtest template`
 //!   runs), returning helm's stdout text or a [`template::TemplateFailure`].
 //!
 //! ```no_run
