@@ -221,6 +221,9 @@ pub fn run(args: TemplateArgs) -> i32 {
         Err(f) => {
             let mut err = std::io::stderr().lock();
             match (args.error_format, f.report) {
+                (ErrorFormat::Rustc, Some(report)) if report.contains(f.helm.as_str()) => {
+                    let _ = write!(err, "{report}");
+                }
                 (ErrorFormat::Rustc, Some(report)) => {
                     let _ = write!(err, "{report}");
                     let _ = writeln!(err, "  = helm: {}", f.helm.replace('\n', "\n          "));
