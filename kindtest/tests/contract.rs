@@ -111,12 +111,17 @@ fn ignored_test_runs_only_with_ignored_flag() {
 /// The failure text nextest puts in JUnit: the `Error:` line right before the last `panicked at`.
 fn error_and_panic(stderr: &str) -> (String, String) {
     let lines: Vec<&str> = stderr.lines().collect();
+    // `thread '<name>' panicked at` (recent Rust adds ` (<tid>)` after the name).
     let at = lines
         .iter()
-        .rposition(|l| l.starts_with("thread '") && l.contains("' panicked at "))
+        .rposition(|l| l.starts_with("thread '") && l.contains(" panicked at "))
         .unwrap_or_else(|| panic!("no panic line in:\n{stderr}"));
-    assert!(at >= 1, "{stderr}");
-    (lines[at - 1].to_string(), lines.get(at + 1).copied().unwrap_or("").to_string())
+    let error = lines[..at]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| panic!("nothing before the panic in:\n{stderr}"));
+    (error.to_string(), lines.get(at + 1).copied().unwrap_or("").to_string())
 }
 
 #[test]
