@@ -149,13 +149,8 @@ fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
     f.pure("toToml", Signature::fixed(&[Ty::Any]), |a| {
         Ok(Value::str(to_toml(&a[0])))
     });
-    f.pure("fromToml", Signature::fixed(&[Ty::String]), |_| {
-        let m = Map::new();
-        m.insert(
-            "Error",
-            Value::str("fromToml is not supported by cargo-kindtest"),
-        );
-        Ok(Value::Map(m))
+    f.pure("fromToml", Signature::fixed(&[Ty::String]), |a| {
+        Ok(from_toml(&arg_str(a, 0)))
     });
     f.pure("required", Signature::fixed(&[Ty::String, Ty::Any]), |a| {
         let warn = arg_str(a, 0);
@@ -255,6 +250,37 @@ fn to_yaml_tree(v: &Value) -> goyaml::Yaml {
 fn to_yaml_pretty(v: &Value) -> String {
     let s = goyaml::to_yaml_v3(&to_yaml_tree(v));
     s.strip_suffix('\n').map(str::to_string).unwrap_or(s)
+}
+
+fn toml_to_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::str(s),
+        toml::Value::Integer(i) => Value::int64(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::str(d.to_string()),
+        toml::Value::Array(a) => Value::list(a.iter().map(toml_to_value).collect()),
+        toml::Value::Table(t) => {
+            let m = Map::new();
+            for (k, v) in t {
+                m.insert(k.clone(), toml_to_value(v));
+            }
+            Value::Map(m)
+        }
+    }
+}
+
+/// helm's `fromToml` (BurntSushi/toml into `map[string]interface{}`: integers as `int64`).
+/// Parse errors go into an `Error` key; their wording is the `toml` crate's, not Go's.
+fn from_toml(s: &str) -> Value {
+    match s.parse::<toml::Table>() {
+        Ok(t) => toml_to_value(&toml::Value::Table(t)),
+        Err(e) => {
+            let m = Map::new();
+            m.insert("Error", Value::str(e.to_string().trim_end()));
+            Value::Map(m)
+        }
+    }
 }
 
 /// BurntSushi/toml `Encode` of a map (helm's `toToml`): scalars first, then tables.
