@@ -123,7 +123,7 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
                             &name,
                             &cy,
                             format!(
-                                "dependency `{}` requires version `{}` but charts/ holds {}; helm drops it silently",
+                                "dependency `{}` requires version `{}` but charts/ holds {}; helm ignores the entry (alias, condition, tags, import-values) and renders the vendored chart as is",
                                 dep.name, dep.version, sub.metadata.version
                             ),
                         )

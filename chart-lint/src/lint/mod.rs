@@ -127,8 +127,8 @@ rules! {
         "A dependency of Chart.yaml is not present in charts/.",
         "**Why**: `helm template` and `helm install` fail with \"found in Chart.yaml, but missing in charts/ directory\".\n\n**Example**: `dependencies: [{name: redis, version: 19.x}]` and no `charts/redis*`.\n\n**Fix**: run `helm dependency build`, or vendor the subchart.";
     DEPENDENCY_VERSION = "KT0005", "dependency-version-mismatch", Chart, Error,
-        "A vendored subchart's version does not satisfy the dependency's constraint, so helm silently drops it.",
-        "**Why**: helm uses a subchart only if its version matches the constraint; otherwise the subchart's resources are silently missing from the release.\n\n**Example**: `version: ~1.2.0` in Chart.yaml and `charts/redis` at 2.0.0.\n\n**Fix**: update the constraint or re-vendor the subchart (`helm dependency update`).";
+        "A vendored subchart's version does not satisfy the dependency's constraint, so helm ignores the dependency entry.",
+        "**Why**: helm matches `dependencies:` entries to subcharts by name *and* version; when the version does not satisfy the constraint the entry is silently ignored: its `alias`, `condition`, `tags` and `import-values` do not apply, and the vendored chart is rendered as is (even when its condition is false). Measured with helm 4.1.4.\n\n**Example**: `version: ~1.2.0` in Chart.yaml and `charts/redis` at 2.0.0.\n\n**Fix**: update the constraint or re-vendor the subchart (`helm dependency update`).";
     VALUES_SCHEMA = "KT0006", "values-schema", Chart, Error,
         "values.schema.json is invalid, or the values violate it.",
         "**Why**: helm validates values against `values.schema.json` before rendering and refuses the release.\n\n**Example**: `port: \"80\"` with `{\"type\": \"integer\"}`.\n\n**Fix**: correct the values or the schema.";
