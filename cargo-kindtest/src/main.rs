@@ -3,7 +3,13 @@
 
 mod commands;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use cargo_kindtest::ExitCode;
+use cargo_kindtest::events::{ConsoleOptions, Events, Format};
+use cargo_kindtest::pipeline::{self, Goal, RunOptions, Session};
+use cargo_kindtest::process::{Cancel, Exec};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Cargo invokes subcommands as `cargo-kindtest kindtest ARGS`; running the binary directly
 /// (`cargo-kindtest ARGS`) works too.
@@ -14,20 +20,163 @@ enum CargoCli {
     Kindtest(Cli),
 }
 
-/// Render, validate and install Helm charts into a kind cluster, then run the tests.
+const AFTER_HELP: &str = "\
+Profiles, charts, images and releases are read from [workspace.metadata.kindtest] in
+Cargo.toml (see docs/configuration.md). Locally the cluster is kept for the next run; in CI
+(CI=true) it is deleted at the end unless --keep.
+
+Exit status: 0 success, 1 test or check failures (or a release that did not become ready),
+2 usage, configuration or environment errors, 130 interrupted.
+
+Examples:
+  cargo kindtest                          run the `default` profile
+  cargo kindtest --profile e2e pod_ready  run tests whose name contains `pod_ready`
+  cargo kindtest -E 'test(/^e2e::/)' -- --no-capture
+  cargo kindtest check                    render, validate and lint the charts (no cluster)
+  cargo kindtest up && cargo kindtest status";
+
+/// Render, validate and install Helm charts into a kind cluster, then run the tests
 #[derive(Parser, Debug)]
-#[command(name = "cargo-kindtest", version, about, long_about = None)]
+#[command(
+    name = "cargo-kindtest",
+    bin_name = "cargo kindtest",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true,
+    subcommand_precedence_over_arg = true,
+    after_help = AFTER_HELP,
+    override_usage = "cargo kindtest [OPTIONS] [FILTERS]... [-- <ARGS>...]\n       cargo kindtest [OPTIONS] <COMMAND>"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+
+    #[command(flatten)]
+    test: TestArgs,
+
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+/// Options every command takes.
+#[derive(Args, Debug, Clone)]
+struct GlobalArgs {
+    /// Profile from [workspace.metadata.kindtest.profiles]
+    #[arg(long, short = 'P', value_name = "NAME", default_value = "default", global = true, env = "KINDTEST_PROFILE", help_heading = "Cluster options")]
+    profile: String,
+
+    /// Path to Cargo.toml
+    #[arg(long, value_name = "PATH", global = true, help_heading = "Manifest options")]
+    manifest_path: Option<PathBuf>,
+
+    /// Use verbose output (-vv very verbose: command results)
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true, help_heading = "Display options")]
+    verbose: u8,
+
+    /// Do not print progress, only errors and the test output
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose", help_heading = "Display options")]
+    quiet: bool,
+
+    /// Coloring
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true, help_heading = "Display options")]
+    color: Color,
+
+    /// Output format: human-readable lines, or JSON events (one per line) for tools
+    #[arg(long, value_enum, value_name = "FMT", default_value = "human", global = true, help_heading = "Display options")]
+    message_format: MessageFormat,
+}
+
+/// Options of a test run (and of `up`).
+#[derive(Args, Debug, Clone, Default)]
+struct TestArgs {
+    /// Test name filters, passed to the test runner
+    #[arg(value_name = "FILTERS")]
+    filters: Vec<String>,
+
+    /// Arguments passed to `cargo nextest run` (or `cargo test`)
+    #[arg(last = true, value_name = "ARGS")]
+    args: Vec<String>,
+
+    /// nextest filterset (replaces the profile's `filter`); may be repeated
+    #[arg(long = "filterset", short = 'E', value_name = "EXPR", help_heading = "Test options")]
+    filter_exprs: Vec<String>,
+
+    /// Run a partition of the tests (nextest `--partition`, e.g. `hash:1/3`)
+    #[arg(long, value_name = "PARTITION", help_heading = "Test options")]
+    partition: Option<String>,
+
+    /// Run all tests regardless of failure
+    #[arg(long, help_heading = "Test options")]
+    no_fail_fast: bool,
+
+    #[command(flatten)]
+    cluster: ClusterArgs,
+}
+
+/// Cluster lifecycle options.
+#[derive(Args, Debug, Clone, Default)]
+struct ClusterArgs {
+    /// Delete and recreate the profile's cluster
+    #[arg(long, help_heading = "Cluster options")]
+    fresh: bool,
+
+    /// Keep the cluster after the run, even in CI
+    #[arg(long, help_heading = "Cluster options")]
+    keep: bool,
+
+    /// Use this kind cluster, even one cargo kindtest did not create (it is never deleted)
+    #[arg(long, value_name = "NAME", help_heading = "Cluster options")]
+    cluster: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Render, validate and lint the charts of the profile (no cluster)
+    Check,
     /// Render a chart locally and print the manifests, like `helm template`.
     Template(commands::template::TemplateArgs),
     /// Validate Kubernetes manifests against the OpenAPI schemas (like kubeconform).
     Validate(commands::validate::ValidateArgs),
+    /// Create or reuse the cluster, load images and install releases; keep it running
+    Up(ClusterArgs),
+    /// Delete the profile's cluster (only one cargo kindtest created)
+    Down,
+    /// Show the clusters cargo kindtest created, their images and releases
+    Status,
+    /// Delete every cluster and test namespace cargo kindtest created and left behind
+    Clean,
+}
+
+fn console(g: &GlobalArgs) -> Events {
+    let verbosity = if g.quiet { -1 } else { g.verbose.min(2) as i8 };
+    let color = match g.color {
+        Color::Auto => None,
+        Color::Always => Some(true),
+        Color::Never => Some(false),
+    };
+    let format = match g.message_format {
+        MessageFormat::Human => Format::Human,
+        MessageFormat::Json => Format::Json,
+    };
+    Events::console(ConsoleOptions::detect(format, verbosity, color))
+}
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 fn main() {
@@ -42,13 +191,85 @@ fn main() {
         }
         Cli::parse_from(args)
     };
+    std::process::exit(real_main(cli));
+}
+
+fn real_main(cli: Cli) -> i32 {
     let code = match cli.command {
-        Some(Command::Template(a)) => commands::template::run(a),
-        Some(Command::Validate(a)) => commands::validate::run(a),
-        None => {
-            eprintln!("error: no command given; see `cargo kindtest --help`");
-            2
+        Some(Command::Template(a)) => return commands::template::run(a),
+        Some(Command::Validate(a)) => return commands::validate::run(a),
+        Some(Command::Check) => pipeline_cmd(&cli.global, TestArgs::default(), Goal::Check),
+        Some(Command::Up(c)) => pipeline_cmd(&cli.global, TestArgs { cluster: c, ..TestArgs::default() }, Goal::Up),
+        Some(Command::Down) => commands::lifecycle::down(&cli.global.profile, cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
+        Some(Command::Status) => commands::lifecycle::status(&cli.global.profile, cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
+        Some(Command::Clean) => commands::lifecycle::clean(cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
+        None => pipeline_cmd(&cli.global, cli.test, Goal::Test),
+    };
+    code.code()
+}
+
+fn setup(g: &GlobalArgs) -> (Exec, Cancel) {
+    let events = console(g);
+    let cancel = Cancel::new();
+    if let Err(e) = cancel.install_signal_handlers() {
+        events.warn(format!("cannot install the Ctrl-C handler: {e}"));
+    }
+    (Exec::new(cancel.clone(), events), cancel)
+}
+
+fn pipeline_cmd(g: &GlobalArgs, t: TestArgs, goal: Goal) -> ExitCode {
+    let (exec, _cancel) = setup(g);
+    let events = exec.events().clone();
+    let loaded = match cargo_kindtest::config::load(g.manifest_path.as_deref()) {
+        Ok(l) => l,
+        Err(e) => {
+            events.error(e.to_string());
+            return ExitCode::Usage;
         }
     };
-    std::process::exit(code);
+    let opts = RunOptions {
+        plan: cargo_kindtest::plan::Options {
+            profile: g.profile.clone(),
+            cluster: t.cluster.cluster.clone(),
+            filters: t.filters,
+            filter_exprs: t.filter_exprs,
+            partition: t.partition,
+            no_fail_fast: t.no_fail_fast,
+            passthrough: t.args,
+        },
+        fresh: t.cluster.fresh,
+        keep: t.cluster.keep,
+        ci: is_ci(),
+        goal,
+    };
+    pipeline::run(&Session::new(exec), &loaded, &opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+        CargoCli::command().debug_assert();
+    }
+
+    #[test]
+    fn filters_and_passthrough() {
+        let cli = Cli::try_parse_from(["cargo-kindtest", "--profile", "e2e", "pod", "-E", "test(x)", "--", "--no-capture"]).unwrap();
+        assert_eq!(cli.global.profile, "e2e");
+        assert_eq!(cli.test.filters, vec!["pod"]);
+        assert_eq!(cli.test.filter_exprs, vec!["test(x)"]);
+        assert_eq!(cli.test.args, vec!["--no-capture"]);
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn subcommands_win_over_filters() {
+        let cli = Cli::try_parse_from(["cargo-kindtest", "status", "--profile", "e2e"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Status)));
+        assert_eq!(cli.global.profile, "e2e");
+    }
 }

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub mod lifecycle;
 pub mod template;
 pub mod validate;
