@@ -25,15 +25,19 @@ const HTTP_PORT: u16 = 80;
 /// A minimal HTTP/1.1 GET, enough to probe the demo service.
 async fn http_get(authority: &str, path: &str) -> Result<(u16, String)> {
     let mut conn = tokio::net::TcpStream::connect(authority).await?;
-    conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n").as_bytes())
-        .await?;
+    conn.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await?;
     let mut buf = String::new();
     conn.read_to_string(&mut buf).await?;
     let status = buf
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| kindtest::Error::msg(format!("GET {path}: not an HTTP answer: {buf:.80}")))?;
+        .ok_or_else(|| {
+            kindtest::Error::msg(format!("GET {path}: not an HTTP answer: {buf:.80}"))
+        })?;
     let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     Ok((status, body))
 }
@@ -91,10 +95,15 @@ async fn port_forward_to_a_pod(ctx: Context) -> Result<()> {
             .port_forward(&format!("deployment/{RELEASE}"), 8080)
             .await
             .expect_err("kwok nodes serve no port-forward");
-        assert!(err.to_string().contains("port-forward to deployment/"), "{err}");
+        assert!(
+            err.to_string().contains("port-forward to deployment/"),
+            "{err}"
+        );
         return Ok(());
     }
-    let pf = ctx.port_forward(&format!("deployment/{RELEASE}"), 8080).await?;
+    let pf = ctx
+        .port_forward(&format!("deployment/{RELEASE}"), 8080)
+        .await?;
     let (status, _) = http_get(&pf.local_addr().to_string(), "/healthz").await?;
     assert_eq!(status, 200);
     Ok(())

@@ -80,7 +80,9 @@ fn parse_options(metas: Punctuated<Meta, Token![,]>) -> syn::Result<Options> {
                 opts.timeout_ms = Some(parse_duration_ms(&text).ok_or_else(|| {
                     syn::Error::new(
                         nv.value.span(),
-                        format!("invalid timeout `{text}`: use e.g. \"500ms\", \"90s\", \"2m\", \"1h\""),
+                        format!(
+                            "invalid timeout `{text}`: use e.g. \"500ms\", \"90s\", \"2m\", \"1h\""
+                        ),
                     )
                 })?);
             }
@@ -109,7 +111,10 @@ fn parse_options(metas: Punctuated<Meta, Token![,]>) -> syn::Result<Options> {
     Ok(opts)
 }
 
-fn expand(metas: Punctuated<Meta, Token![,]>, func: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
+fn expand(
+    metas: Punctuated<Meta, Token![,]>,
+    func: ItemFn,
+) -> syn::Result<proc_macro2::TokenStream> {
     let opts = parse_options(metas)?;
     let sig = &func.sig;
     if !sig.generics.params.is_empty() {

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, Service};
-use kube::api::{AttachParams, DynamicObject, ListParams, LogParams, Patch, PatchParams, PostParams};
+use kube::api::{
+    AttachParams, DynamicObject, ListParams, LogParams, Patch, PatchParams, PostParams,
+};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::Scope;
 use kube::{Api, Client, Resource};
@@ -114,7 +116,12 @@ pub(crate) fn parse_yaml_stream(yaml: &str) -> Result<Vec<Value>> {
 }
 
 impl Context {
-    pub(crate) fn new(client: Client, namespace: String, test_name: String, settings: Settings) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        namespace: String,
+        test_name: String,
+        settings: Settings,
+    ) -> Self {
         Context {
             inner: Arc::new(Inner {
                 client,
@@ -171,13 +178,28 @@ impl Context {
     /// The reference of an image built for this run (`KINDTEST_IMAGES`), e.g. `demo` →
     /// `kindtest.local/demo:3f2a…`.
     pub fn image(&self, name: &str) -> Result<String> {
-        self.inner.settings.images.get(name).cloned().ok_or_else(|| {
-            let known: Vec<&str> = self.inner.settings.images.keys().map(String::as_str).collect();
-            Error::Invalid(format!(
-                "image `{name}` was not built for this run (KINDTEST_IMAGES has: {})",
-                if known.is_empty() { "nothing".to_string() } else { known.join(", ") }
-            ))
-        })
+        self.inner
+            .settings
+            .images
+            .get(name)
+            .cloned()
+            .ok_or_else(|| {
+                let known: Vec<&str> = self
+                    .inner
+                    .settings
+                    .images
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                Error::Invalid(format!(
+                    "image `{name}` was not built for this run (KINDTEST_IMAGES has: {})",
+                    if known.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })
     }
 
     /// Starts a Helm install of `chart` (a path, relative ones resolve against the workspace root) into the
@@ -206,7 +228,12 @@ impl Context {
         Ok((ar, caps.scope == Scope::Namespaced))
     }
 
-    fn dynamic_api(&self, ar: &ApiResource, namespaced: bool, ns: Option<&str>) -> Api<DynamicObject> {
+    fn dynamic_api(
+        &self,
+        ar: &ApiResource,
+        namespaced: bool,
+        ns: Option<&str>,
+    ) -> Api<DynamicObject> {
         if namespaced {
             Api::namespaced_with(self.client(), ns.unwrap_or(self.namespace()), ar)
         } else {
@@ -239,11 +266,16 @@ impl Context {
             v["kind"] = json!(K::kind(&dt));
         }
         let stored = self.apply_value_raw(v).await?;
-        serde_json::from_value(stored).map_err(|e| Error::Invalid(format!("apply: decode answer: {e}")))
+        serde_json::from_value(stored)
+            .map_err(|e| Error::Invalid(format!("apply: decode answer: {e}")))
     }
 
     async fn apply_value(&self, v: Value) -> Result<String> {
-        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let name = v
             .pointer("/metadata/name")
             .and_then(Value::as_str)
@@ -342,10 +374,7 @@ impl Context {
                 };
                 if state.terminal {
                     let pods = self.pod_problems_for(r).await;
-                    return Err(Error::Other(format!(
-                        "{r} failed: {}{pods}",
-                        state.reason
-                    )));
+                    return Err(Error::Other(format!("{r} failed: {}{pods}", state.reason)));
                 }
                 if !state.ready {
                     pending.push((r, state.reason));
@@ -375,7 +404,12 @@ impl Context {
 
     /// Waits until `condition` holds for `target`; returns the object (JSON; `Null` when the condition
     /// was [`Condition::deleted`]). On timeout: `<target> not <condition> after Ns: <why>`.
-    pub async fn wait_for(&self, target: &str, condition: Condition, timeout: Duration) -> Result<Value> {
+    pub async fn wait_for(
+        &self,
+        target: &str,
+        condition: Condition,
+        timeout: Duration,
+    ) -> Result<Value> {
         let r = ObjectRef::parse(target)?;
         let deadline = Instant::now() + timeout;
         let mut delay = Duration::from_millis(100);
@@ -436,7 +470,9 @@ impl Context {
     /// prefix, as ReplicaSets and StatefulSets name their pods), at most three.
     async fn pod_problems_for(&self, r: &ObjectRef) -> String {
         let prefix = match r.kind.kind {
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => format!("{}-", r.name),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+                format!("{}-", r.name)
+            }
             _ => return String::new(),
         };
         let pods: Api<Pod> = self.api();
@@ -516,7 +552,9 @@ impl Context {
         use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
         let container_port = match target_port {
             None => port,
-            Some(IntOrString::Int(p)) => u16::try_from(p).map_err(|_| Error::Invalid(format!("{r}: bad targetPort {p}")))?,
+            Some(IntOrString::Int(p)) => {
+                u16::try_from(p).map_err(|_| Error::Invalid(format!("{r}: bad targetPort {p}")))?
+            }
             Some(IntOrString::String(named)) => pod
                 .spec
                 .as_ref()
@@ -525,7 +563,9 @@ impl Context {
                 .flat_map(|c| c.ports.iter().flatten())
                 .find(|p| p.name.as_deref() == Some(named.as_str()))
                 .and_then(|p| u16::try_from(p.container_port).ok())
-                .ok_or_else(|| Error::Invalid(format!("{r}: pod {pod_name} has no port named {named}")))?,
+                .ok_or_else(|| {
+                    Error::Invalid(format!("{r}: pod {pod_name} has no port named {named}"))
+                })?,
         };
         Ok((pod_name, container_port))
     }
@@ -541,9 +581,16 @@ impl Context {
     /// Runs `command` in the first container of `pod` and returns its exit code and output.
     pub async fn exec(&self, pod: &str, command: &[&str]) -> Result<ExecOutput> {
         let pods: Api<Pod> = self.api();
-        let ap = AttachParams::default().stdin(false).stdout(true).stderr(true);
+        let ap = AttachParams::default()
+            .stdin(false)
+            .stdout(true)
+            .stderr(true);
         let mut proc = pods
-            .exec(pod, command.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &ap)
+            .exec(
+                pod,
+                command.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                &ap,
+            )
             .await
             .map_err(|e| Error::kube(format!("exec {:?} in pod/{pod}", command.join(" ")), e))?;
         let mut out = proc.stdout();
@@ -614,7 +661,9 @@ impl Context {
             Error::kube(
                 format!(
                     "logs of pod/{pod}{}{}",
-                    container.map(|c| format!(" container {c}")).unwrap_or_default(),
+                    container
+                        .map(|c| format!(" container {c}"))
+                        .unwrap_or_default(),
                     if previous { " (previous)" } else { "" }
                 ),
                 e,
@@ -743,9 +792,13 @@ mod tests {
 
     #[test]
     fn yaml_streams() {
-        let docs = parse_yaml_stream("---\na: 1\n---\n# only a comment\n---\nb: [x]\n").expect("parses");
+        let docs =
+            parse_yaml_stream("---\na: 1\n---\n# only a comment\n---\nb: [x]\n").expect("parses");
         assert_eq!(docs, vec![json!({"a": 1}), json!({"b": ["x"]})]);
         let err = parse_yaml_stream("a: 1\n---\nb: [\n").expect_err("bad yaml");
-        assert!(err.to_string().starts_with("apply: YAML document 2:"), "{err}");
+        assert!(
+            err.to_string().starts_with("apply: YAML document 2:"),
+            "{err}"
+        );
     }
 }

@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::core::v1::{Event, Pod, Secret};
-use kube::api::{DynamicObject, ListParams};
 use kube::Api;
+use kube::api::{DynamicObject, ListParams};
 use serde_json::{Value, json};
 
 use crate::context::Context;
@@ -46,7 +46,12 @@ fn event_time(e: &Event) -> String {
         .map(|t| t.0.to_string())
         .or_else(|| e.event_time.as_ref().map(|t| t.0.to_string()))
         .or_else(|| e.first_timestamp.as_ref().map(|t| t.0.to_string()))
-        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()))
+        .or_else(|| {
+            e.metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.0.to_string())
+        })
         .unwrap_or_default()
 }
 
@@ -57,7 +62,11 @@ pub(crate) fn format_events(mut events: Vec<Event>) -> String {
     for e in &events {
         let obj = format!(
             "{}/{}",
-            e.involved_object.kind.clone().unwrap_or_default().to_ascii_lowercase(),
+            e.involved_object
+                .kind
+                .clone()
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
             e.involved_object.name.clone().unwrap_or_default()
         );
         let count = e.count.unwrap_or(1);
@@ -69,7 +78,11 @@ pub(crate) fn format_events(mut events: Vec<Event>) -> String {
             e.reason.clone().unwrap_or_default(),
             obj,
             crate::error::one_line(&e.message.clone().unwrap_or_default()),
-            if count > 1 { format!(" (x{count})") } else { String::new() }
+            if count > 1 {
+                format!(" (x{count})")
+            } else {
+                String::new()
+            }
         );
     }
     out
@@ -140,10 +153,14 @@ pub(crate) async fn collect(ctx: &Context, dir: &Path, failure: &str) -> Vec<Str
                     .pointer("/status/phase")
                     .and_then(Value::as_str)
                     .unwrap_or("Unknown");
-                let node = v.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or("-");
+                let node = v
+                    .pointer("/spec/nodeName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("-");
                 match pod_problem(&v) {
                     Some(problem) => {
-                        let _ = writeln!(text, "{name}\t{phase}\tnode={node}\tNOT READY: {problem}");
+                        let _ =
+                            writeln!(text, "{name}\t{phase}\tnode={node}\tNOT READY: {problem}");
                         not_ready.push(format!("pod {name}: {problem}"));
                     }
                     None => {
@@ -183,10 +200,11 @@ pub(crate) async fn collect(ctx: &Context, dir: &Path, failure: &str) -> Vec<Str
                             "logs/{name}.{c}{}.log",
                             if previous { ".previous" } else { "" }
                         );
-                        let body = match ctx.logs_of(&name, Some(&c), previous, Some(LOG_TAIL)).await {
-                            Ok(l) => l,
-                            Err(e) => format!("(logs unavailable: {e})\n"),
-                        };
+                        let body =
+                            match ctx.logs_of(&name, Some(&c), previous, Some(LOG_TAIL)).await {
+                                Ok(l) => l,
+                                Err(e) => format!("(logs unavailable: {e})\n"),
+                            };
                         write(dir, &file, &body, &mut errors);
                     }
                 }
@@ -202,9 +220,11 @@ pub(crate) async fn collect(ctx: &Context, dir: &Path, failure: &str) -> Vec<Str
     // Object summaries.
     let mut objects = String::new();
     let mut pending = Vec::new();
-    for k in KNOWN_KINDS.iter().filter(|k| k.namespaced && k.kind != "Event") {
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(ctx.client(), ns, &k.api_resource());
+    for k in KNOWN_KINDS
+        .iter()
+        .filter(|k| k.namespaced && k.kind != "Event")
+    {
+        let api: Api<DynamicObject> = Api::namespaced_with(ctx.client(), ns, &k.api_resource());
         let list = match api.list(&ListParams::default()).await {
             Ok(l) => l,
             Err(kube::Error::Api(s)) if s.code == 404 => continue,
@@ -247,7 +267,10 @@ pub(crate) async fn collect(ctx: &Context, dir: &Path, failure: &str) -> Vec<Str
 
     // Helm releases (from the release Secrets' labels; no helm binary needed).
     let secrets: Api<Secret> = ctx.api();
-    match secrets.list(&ListParams::default().labels("owner=helm")).await {
+    match secrets
+        .list(&ListParams::default().labels("owner=helm"))
+        .await
+    {
         Ok(list) => {
             let mut rows: Vec<(String, u32, String)> = list
                 .items
@@ -266,10 +289,18 @@ pub(crate) async fn collect(ctx: &Context, dir: &Path, failure: &str) -> Vec<Str
             for (name, version, status) in &rows {
                 let _ = writeln!(text, "{name}\trevision {version}\t{status}");
             }
-            let recorded = ctx.inner.releases.lock().map(|r| r.clone()).unwrap_or_default();
+            let recorded = ctx
+                .inner
+                .releases
+                .lock()
+                .map(|r| r.clone())
+                .unwrap_or_default();
             for r in recorded {
                 if !rows.iter().any(|(n, _, _)| *n == r) {
-                    let _ = writeln!(text, "{r}\t(no release record: the install did not get that far)");
+                    let _ = writeln!(
+                        text,
+                        "{r}\t(no release record: the install did not get that far)"
+                    );
                 }
             }
             write(dir, "releases.txt", &text, &mut errors);

@@ -86,11 +86,7 @@ where
 
 /// Collapses whitespace runs containing newlines into `; ` so a message stays on one line.
 pub(crate) fn one_line(s: &str) -> String {
-    let lines: Vec<&str> = s
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     lines.join("; ")
 }
 

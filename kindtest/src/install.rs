@@ -36,7 +36,10 @@ pub(crate) fn split_image(reference: &str) -> (String, Option<String>) {
     match reference[last_slash..].rfind(':') {
         Some(i) => {
             let at = last_slash + i;
-            (reference[..at].to_string(), Some(reference[at + 1..].to_string()))
+            (
+                reference[..at].to_string(),
+                Some(reference[at + 1..].to_string()),
+            )
         }
         None => (reference.to_string(), None),
     }
@@ -270,10 +273,18 @@ impl Release {
             .iter()
             .filter_map(|s| {
                 let l = s.metadata.labels.as_ref()?;
-                Some((l.get("version")?.parse::<u32>().ok()?, l.get("status")?.clone()))
+                Some((
+                    l.get("version")?.parse::<u32>().ok()?,
+                    l.get("status")?.clone(),
+                ))
             })
             .max_by_key(|(v, _)| *v)
-            .ok_or_else(|| Error::Other(format!("release {} not found in {}", self.name, self.namespace)))
+            .ok_or_else(|| {
+                Error::Other(format!(
+                    "release {} not found in {}",
+                    self.name, self.namespace
+                ))
+            })
     }
 
     /// `helm uninstall --wait`.

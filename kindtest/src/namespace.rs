@@ -272,11 +272,7 @@ pub(crate) async fn create(
 
 /// Issues the namespace deletion (bounded), optionally waits for it to be gone, and returns a note
 /// about anything that holds it (finalizers, conditions), if any.
-pub(crate) async fn delete(
-    client: &Client,
-    ns: &str,
-    wait: Duration,
-) -> Result<Option<String>> {
+pub(crate) async fn delete(client: &Client, ns: &str, wait: Duration) -> Result<Option<String>> {
     let api: Api<Namespace> = Api::all(client.clone());
     let req = tokio::time::timeout(
         Duration::from_secs(10),
@@ -368,7 +364,11 @@ pub async fn sweep_stale_namespaces(
     all: bool,
 ) -> Result<SweepReport> {
     let api: Api<Namespace> = Api::all(client.clone());
-    let selector = format!("{}={}", crate::MANAGED_BY_LABEL.0, crate::MANAGED_BY_LABEL.1);
+    let selector = format!(
+        "{}={}",
+        crate::MANAGED_BY_LABEL.0,
+        crate::MANAGED_BY_LABEL.1
+    );
     let list = api
         .list(&ListParams::default().labels(&selector))
         .await

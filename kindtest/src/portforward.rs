@@ -24,10 +24,18 @@ impl std::fmt::Debug for PortForward {
 }
 
 impl PortForward {
-    pub(crate) async fn start(api: Api<Pod>, pod: String, port: u16, target: String) -> Result<PortForward> {
+    pub(crate) async fn start(
+        api: Api<Pod>,
+        pod: String,
+        port: u16,
+        target: String,
+    ) -> Result<PortForward> {
         // Open one stream eagerly: an unreachable pod or node fails here, with the reason.
         let probe = api.portforward(&pod, &[port]).await.map_err(|e| {
-            Error::kube(format!("port-forward to {target} (pod/{pod} port {port})"), e)
+            Error::kube(
+                format!("port-forward to {target} (pod/{pod} port {port})"),
+                e,
+            )
         })?;
         drop(probe);
         let listener = TcpListener::bind(("127.0.0.1", 0))

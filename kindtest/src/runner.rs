@@ -187,8 +187,10 @@ async fn run_test(def: &'static TestDef) -> Result<(), String> {
 
 async fn run_cluster_test(def: &'static TestDef, timeout: Option<Duration>) -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    let mut sigterm = signal(SignalKind::terminate()).map_err(|e| format!("kindtest: SIGTERM handler: {e}"))?;
-    let mut sigint = signal(SignalKind::interrupt()).map_err(|e| format!("kindtest: SIGINT handler: {e}"))?;
+    let mut sigterm =
+        signal(SignalKind::terminate()).map_err(|e| format!("kindtest: SIGTERM handler: {e}"))?;
+    let mut sigint =
+        signal(SignalKind::interrupt()).map_err(|e| format!("kindtest: SIGINT handler: {e}"))?;
     let work = cluster_flow(def, settings, timeout);
     tokio::pin!(work);
     tokio::select! {
@@ -201,7 +203,10 @@ async fn run_cluster_test(def: &'static TestDef, timeout: Option<Duration>) -> R
 /// Deletes every live namespace (nextest's grace period is 10 s by default; each delete is bounded to
 /// 5 s and they run concurrently), then exits. `exit` runs no destructors, so nothing else is relied on.
 async fn on_signal(test: &str, signal: &str, code: i32) -> ! {
-    let live: Vec<(Client, String)> = LIVE.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
+    let live: Vec<(Client, String)> = LIVE
+        .lock()
+        .map(|mut l| std::mem::take(&mut *l))
+        .unwrap_or_default();
     eprintln!(
         "kindtest: {test}: {signal} received; deleting {} namespace(s)",
         live.len()
@@ -242,7 +247,8 @@ async fn group_lock(def: &TestDef, settings: &Settings) -> Result<Option<std::fs
         return Ok(None);
     }
     let dir = settings.diagnostics_base.join("locks");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("kindtest: create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("kindtest: create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{group}.lock"));
     tokio::task::spawn_blocking(move || {
         let file = std::fs::OpenOptions::new()
@@ -344,7 +350,12 @@ async fn cluster_flow(
             return Err(format!("setting up namespace {ns}: {e}"));
         }
     };
-    let ctx = Context::new(client.clone(), ns.clone(), name.to_string(), settings.clone());
+    let ctx = Context::new(
+        client.clone(),
+        ns.clone(),
+        name.to_string(),
+        settings.clone(),
+    );
     let started = Instant::now();
     let body = {
         let ctx = ctx.clone();
@@ -376,7 +387,10 @@ async fn cluster_flow(
         let shown = crate::diagnostics::display_path(&dir);
         match collected {
             Ok(problems) if problems.is_empty() => {
-                eprintln!("kindtest: {name} failed; diagnostics in {}", shown.display())
+                eprintln!(
+                    "kindtest: {name} failed; diagnostics in {}",
+                    shown.display()
+                )
             }
             Ok(problems) => eprintln!(
                 "kindtest: {name} failed; diagnostics in {} (incomplete: {})",

@@ -266,7 +266,12 @@ impl Settings {
         };
         kube::Config::from_custom_kubeconfig(kc, &opts)
             .await
-            .map_err(|e| Error::Config(format!("kubeconfig {} context `{context}`: {e}", path.display())))
+            .map_err(|e| {
+                Error::Config(format!(
+                    "kubeconfig {} context `{context}`: {e}",
+                    path.display()
+                ))
+            })
     }
 
     /// The folder of one test's diagnostics.
@@ -314,7 +319,9 @@ fn home_kubeconfig() -> Option<PathBuf> {
 
 /// Whether a context may be used without the CLI: named like a local test cluster, or served on loopback.
 pub(crate) fn is_kindtest_context(context: &str, server: &str) -> bool {
-    if context.starts_with("kind-") || context.starts_with("kwok-") || context.starts_with("kindtest")
+    if context.starts_with("kind-")
+        || context.starts_with("kwok-")
+        || context.starts_with("kindtest")
     {
         return true;
     }
@@ -373,7 +380,10 @@ mod tests {
         assert!(is_kindtest_context("whatever", "https://127.0.0.1:40123"));
         assert!(is_kindtest_context("whatever", "https://[::1]:6443"));
         assert!(is_kindtest_context("whatever", "https://localhost:6443"));
-        assert!(!is_kindtest_context("prod-eu", "https://api.prod.example.com"));
+        assert!(!is_kindtest_context(
+            "prod-eu",
+            "https://api.prod.example.com"
+        ));
         assert!(!is_kindtest_context("gke_x_y", "https://34.1.2.3"));
     }
 

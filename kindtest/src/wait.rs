@@ -29,7 +29,14 @@ pub(crate) const KNOWN_KINDS: &[KnownKind] = &[
     k!("", "v1", "ConfigMap", "configmaps", true, ["cm"]),
     k!("", "v1", "Secret", "secrets", true, []),
     k!("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"]),
-    k!("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, ["pvc"]),
+    k!(
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        true,
+        ["pvc"]
+    ),
     k!("", "v1", "Endpoints", "endpoints", true, ["ep"]),
     k!("", "v1", "Event", "events", true, ["ev"]),
     k!("", "v1", "Namespace", "namespaces", false, ["ns"]),
@@ -40,16 +47,79 @@ pub(crate) const KNOWN_KINDS: &[KnownKind] = &[
     k!("apps", "v1", "ReplicaSet", "replicasets", true, ["rs"]),
     k!("batch", "v1", "Job", "jobs", true, []),
     k!("batch", "v1", "CronJob", "cronjobs", true, ["cj"]),
-    k!("networking.k8s.io", "v1", "Ingress", "ingresses", true, ["ing"]),
-    k!("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"]),
-    k!("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, ["pdb"]),
-    k!("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, ["hpa"]),
+    k!(
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        "ingresses",
+        true,
+        ["ing"]
+    ),
+    k!(
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+        ["netpol"]
+    ),
+    k!(
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+        ["pdb"]
+    ),
+    k!(
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+        ["hpa"]
+    ),
     k!("rbac.authorization.k8s.io", "v1", "Role", "roles", true, []),
-    k!("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, []),
-    k!("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, []),
-    k!("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, []),
-    k!("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, []),
-    k!("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, ["crd", "crds"]),
+    k!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "RoleBinding",
+        "rolebindings",
+        true,
+        []
+    ),
+    k!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        false,
+        []
+    ),
+    k!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        false,
+        []
+    ),
+    k!(
+        "discovery.k8s.io",
+        "v1",
+        "EndpointSlice",
+        "endpointslices",
+        true,
+        []
+    ),
+    k!(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+        ["crd", "crds"]
+    ),
 ];
 
 impl KnownKind {
@@ -101,9 +171,7 @@ impl ObjectRef {
     /// Parses `kind/name` (kind as `Deployment`, `deployment`, `deployments` or `deploy`).
     pub fn parse(text: &str) -> Result<ObjectRef> {
         let (kind, name) = text.split_once('/').ok_or_else(|| {
-            Error::Invalid(format!(
-                "`{text}`: expected kind/name, e.g. deployment/web"
-            ))
+            Error::Invalid(format!("`{text}`: expected kind/name, e.g. deployment/web"))
         })?;
         let kind = KnownKind::lookup(kind).ok_or_else(|| {
             Error::Invalid(format!(
@@ -340,11 +408,18 @@ pub(crate) fn pod_problem(pod: &Value) -> Option<String> {
                 let code = t.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
                 if code != 0 || key.contains("containerStatuses") && phase == "Failed" {
                     let reason = t.get("reason").and_then(Value::as_str).unwrap_or("Error");
-                    return Some(format!("container {name} terminated: {reason}, exit code {code}"));
+                    return Some(format!(
+                        "container {name} terminated: {reason}, exit code {code}"
+                    ));
                 }
             }
-            if cs.get("ready").and_then(Value::as_bool) == Some(false) && key.ends_with("containerStatuses") && cs.pointer("/state/running").is_some() {
-                return Some(format!("container {name} running but not ready (readiness probe)"));
+            if cs.get("ready").and_then(Value::as_bool) == Some(false)
+                && key.ends_with("containerStatuses")
+                && cs.pointer("/state/running").is_some()
+            {
+                return Some(format!(
+                    "container {name} running but not ready (readiness probe)"
+                ));
             }
         }
     }
@@ -389,7 +464,10 @@ pub fn readiness(obj: &Value) -> Readiness {
                 return Readiness::no(format!("{updated}/{replicas} replicas updated"));
             }
             if total > updated {
-                return Readiness::no(format!("{} old replicas pending termination", total - updated));
+                return Readiness::no(format!(
+                    "{} old replicas pending termination",
+                    total - updated
+                ));
             }
             if available < replicas {
                 return Readiness::no(format!("{available}/{replicas} replicas available"));
@@ -410,7 +488,10 @@ pub fn readiness(obj: &Value) -> Readiness {
                 return Readiness::no(format!("{ready}/{replicas} replicas ready"));
             }
             if updated < replicas
-                && obj.pointer("/spec/updateStrategy/type").and_then(Value::as_str) != Some("OnDelete")
+                && obj
+                    .pointer("/spec/updateStrategy/type")
+                    .and_then(Value::as_str)
+                    != Some("OnDelete")
             {
                 return Readiness::no(format!("{updated}/{replicas} replicas updated"));
             }
@@ -599,11 +680,17 @@ mod tests {
     fn conditions() {
         let c = Condition::field_eq("/status/phase", json!("Active"));
         let ns = json!({"status": {"phase": "Terminating"}});
-        assert_eq!((c.check)(Some(&ns)).reason, "/status/phase is \"Terminating\"");
+        assert_eq!(
+            (c.check)(Some(&ns)).reason,
+            "/status/phase is \"Terminating\""
+        );
         assert!(!(Condition::deleted().check)(Some(&ns)).ready);
         assert!((Condition::deleted().check)(None).ready);
         let a = Condition::condition_true("Available");
-        assert_eq!((a.check)(Some(&json!({}))).reason, "no Available condition yet");
+        assert_eq!(
+            (a.check)(Some(&json!({}))).reason,
+            "no Available condition yet"
+        );
     }
 
     #[test]

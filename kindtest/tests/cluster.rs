@@ -159,7 +159,11 @@ mod support {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        format!("selftest-{tag}-{}-{}", std::process::id(), nanos % 1_000_000_000)
+        format!(
+            "selftest-{tag}-{}-{}",
+            std::process::id(),
+            nanos % 1_000_000_000
+        )
     }
 
     pub const FIXTURE: &str = env!("CARGO_BIN_EXE_kindtest-fixture");
@@ -209,13 +213,23 @@ async fn namespace_is_labelled_and_ready(ctx: Context) -> kindtest::Result<()> {
     let ns: Namespace = Api::all(ctx.client()).get(ctx.namespace()).await?;
     let labels = ns.metadata.labels.unwrap_or_default();
     assert_eq!(labels["app.kubernetes.io/managed-by"], "kindtest");
-    assert_eq!(labels["kindtest.dev/test"], "namespace-is-labelled-and-ready");
+    assert_eq!(
+        labels["kindtest.dev/test"],
+        "namespace-is-labelled-and-ready"
+    );
     assert!(labels.contains_key("kindtest.dev/run"));
     let ann = ns.metadata.annotations.unwrap_or_default();
-    assert_eq!(ann["kindtest.dev/test-name"], "cluster::namespace_is_labelled_and_ready");
+    assert_eq!(
+        ann["kindtest.dev/test-name"],
+        "cluster::namespace_is_labelled_and_ready"
+    );
     assert_eq!(
         ctx.namespace(),
-        kindtest::namespace_name(&ctx.settings().run_id, ctx.test_name(), ctx.settings().attempt)
+        kindtest::namespace_name(
+            &ctx.settings().run_id,
+            ctx.test_name(),
+            ctx.settings().attempt
+        )
     );
     ctx.api::<ServiceAccount>().get("default").await?;
     Ok(())
@@ -240,25 +254,45 @@ async fn port_forward_resolves_targets_on_kwok(ctx: Context) -> kindtest::Result
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {app: web}\nspec:\n  containers:\n  - name: web\n    image: registry.invalid/web:1\n    ports: [{containerPort: 8080, name: http}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: orphan\nspec:\n  selector: {app: nobody}\n  ports: [{port: 80}]\n",
     )
     .await?;
-    ctx.wait_ready_within(&["pod/web"], Duration::from_secs(60)).await?;
+    ctx.wait_ready_within(&["pod/web"], Duration::from_secs(60))
+        .await?;
     match ctx.port_forward("service/web", 80).await {
         Ok(pf) => {
             assert_eq!(pf.target(), "service/web");
             assert!(pf.local_addr().ip().is_loopback());
         }
         Err(e) => assert!(
-            e.to_string().starts_with("port-forward to service/web (pod/web port 8080)"),
+            e.to_string()
+                .starts_with("port-forward to service/web (pod/web port 8080)"),
             "{e}"
         ),
     }
     if let Err(e) = ctx.logs("web").await {
         assert!(e.to_string().starts_with("logs of pod/web"), "{e}");
     }
-    let unknown = ctx.port_forward("service/nope", 80).await.map(|_| ()).expect_err("no such service");
-    assert_eq!(unknown.to_string(), format!("service/nope not found in {}", ctx.namespace()));
-    let orphan = ctx.port_forward("service/orphan", 80).await.map(|_| ()).expect_err("no pods");
-    assert_eq!(orphan.to_string(), "service/orphan: no running pod matches app=nobody");
-    let bad_port = ctx.port_forward("service/web", 81).await.map(|_| ()).expect_err("no such port");
+    let unknown = ctx
+        .port_forward("service/nope", 80)
+        .await
+        .map(|_| ())
+        .expect_err("no such service");
+    assert_eq!(
+        unknown.to_string(),
+        format!("service/nope not found in {}", ctx.namespace())
+    );
+    let orphan = ctx
+        .port_forward("service/orphan", 80)
+        .await
+        .map(|_| ())
+        .expect_err("no pods");
+    assert_eq!(
+        orphan.to_string(),
+        "service/orphan: no running pod matches app=nobody"
+    );
+    let bad_port = ctx
+        .port_forward("service/web", 81)
+        .await
+        .map(|_| ())
+        .expect_err("no such port");
     assert_eq!(bad_port.to_string(), "service/web has no port 81");
     Ok(())
 }
@@ -275,8 +309,14 @@ async fn wait_timeout_names_the_culprit(ctx: Context) -> kindtest::Result<()> {
         .await
         .expect_err("cannot be scheduled");
     let msg = err.to_string();
-    assert!(msg.starts_with("1 of 1 not ready after 3s: deployment/greedy (0/1 replicas available"), "{msg}");
-    assert!(msg.contains("unschedulable") && msg.contains("Insufficient cpu"), "{msg}");
+    assert!(
+        msg.starts_with("1 of 1 not ready after 3s: deployment/greedy (0/1 replicas available"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("unschedulable") && msg.contains("Insufficient cpu"),
+        "{msg}"
+    );
     assert!(!msg.contains('\n'));
     Ok(())
 }
@@ -290,8 +330,16 @@ mod lifecycle {
         let client = client().await;
         let run = unique_run("pass");
         let diag = selftest_dir().join("diag");
-        let out = fixture(&run, &diag, &["--exact", "kindtest_fixture::cluster::passes", "--nocapture"])
-            .output()?;
+        let out = fixture(
+            &run,
+            &diag,
+            &[
+                "--exact",
+                "kindtest_fixture::cluster::passes",
+                "--nocapture",
+            ],
+        )
+        .output()?;
         assert!(out.status.success(), "{}", text(&out.stderr));
         let ns = kindtest::namespace_name(&run, "kindtest_fixture::cluster::passes", 1);
         assert!(gone_or_terminating(&client, &ns).await, "{ns} still active");
@@ -313,28 +361,58 @@ mod lifecycle {
             .iter()
             .rposition(|l| l.starts_with("thread '") && l.contains(" panicked at "))
             .expect("panic line");
-        let error = lines[..at].iter().rev().find(|l| !l.trim().is_empty()).expect("error line");
+        let error = lines[..at]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .expect("error line");
         assert!(
-            error.starts_with("Error: 1 of 1 not ready after 3s: deployment/greedy (0/1 replicas available"),
+            error.starts_with(
+                "Error: 1 of 1 not ready after 3s: deployment/greedy (0/1 replicas available"
+            ),
             "{stderr}"
         );
         let ns = kindtest::namespace_name(&run, test, 1);
         let api: Api<Namespace> = Api::all(client.clone());
         let kept = api.get(&ns).await?;
-        assert!(kept.metadata.deletion_timestamp.is_none(), "{ns} should be kept");
+        assert!(
+            kept.metadata.deletion_timestamp.is_none(),
+            "{ns} should be kept"
+        );
         assert_eq!(
-            kept.metadata.annotations.unwrap_or_default().get("kindtest.dev/kept").map(String::as_str),
+            kept.metadata
+                .annotations
+                .unwrap_or_default()
+                .get("kindtest.dev/kept")
+                .map(String::as_str),
             Some("true")
         );
-        assert!(stderr.contains(&format!("delete namespace {ns}")), "kubectl hints missing:\n{stderr}");
-        let dir = diag.join(&run).join("kindtest_fixture__cluster__fails_waiting");
-        for f in ["summary.txt", "events.txt", "pods.txt", "objects.yaml", "releases.txt"] {
+        assert!(
+            stderr.contains(&format!("delete namespace {ns}")),
+            "kubectl hints missing:\n{stderr}"
+        );
+        let dir = diag
+            .join(&run)
+            .join("kindtest_fixture__cluster__fails_waiting");
+        for f in [
+            "summary.txt",
+            "events.txt",
+            "pods.txt",
+            "objects.yaml",
+            "releases.txt",
+        ] {
             assert!(dir.join(f).is_file(), "{} missing", dir.join(f).display());
         }
         let objects = std::fs::read_to_string(dir.join("objects.yaml"))?;
-        assert!(objects.contains("kind: Deployment") && objects.contains("name: greedy"), "{objects}");
+        assert!(
+            objects.contains("kind: Deployment") && objects.contains("name: greedy"),
+            "{objects}"
+        );
         assert!(objects.contains("<redacted"), "secret not shown redacted");
-        assert!(!objects.contains("hunter2"), "secret value leaked into diagnostics");
+        assert!(
+            !objects.contains("hunter2"),
+            "secret value leaked into diagnostics"
+        );
         let pods = std::fs::read_to_string(dir.join("pods.txt"))?;
         assert!(pods.contains("NOT READY: unschedulable"), "{pods}");
         let events = std::fs::read_to_string(dir.join("events.txt"))?;
@@ -343,7 +421,10 @@ mod lifecycle {
         assert!(summary.contains(&format!("namespace: {ns}")), "{summary}");
         // Clean up after ourselves.
         kindtest::sweep_stale_namespaces(&client, None, Duration::from_secs(0), false).await?;
-        assert!(gone_or_terminating(&client, &ns).await, "sweep did not take the kept namespace");
+        assert!(
+            gone_or_terminating(&client, &ns).await,
+            "sweep did not take the kept namespace"
+        );
         Ok(())
     }
 
@@ -392,10 +473,25 @@ mod lifecycle {
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
         let took = t.elapsed();
-        assert_eq!(out.status.code(), Some(128 + libc::SIGTERM), "{}", text(&out.stderr));
-        assert!(took < Duration::from_secs(10), "cleanup took {took:?}, beyond nextest's grace period");
-        assert!(text(&out.stderr).contains(&format!("deleted namespace {ns}")), "{}", text(&out.stderr));
-        assert!(gone_or_terminating(&client, &ns).await, "{ns} survived SIGTERM");
+        assert_eq!(
+            out.status.code(),
+            Some(128 + libc::SIGTERM),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(
+            took < Duration::from_secs(10),
+            "cleanup took {took:?}, beyond nextest's grace period"
+        );
+        assert!(
+            text(&out.stderr).contains(&format!("deleted namespace {ns}")),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(
+            gone_or_terminating(&client, &ns).await,
+            "{ns} survived SIGTERM"
+        );
         Ok(())
     }
 
@@ -414,7 +510,10 @@ mod lifecycle {
         assert!(ns.ends_with("-a2"));
         let api: Api<Namespace> = Api::all(client.clone());
         let n = api.get(&ns).await?;
-        assert_eq!(n.metadata.labels.unwrap_or_default()["kindtest.dev/attempt"], "2");
+        assert_eq!(
+            n.metadata.labels.unwrap_or_default()["kindtest.dev/attempt"],
+            "2"
+        );
         api.delete(&ns, &Default::default()).await?;
         Ok(())
     }
@@ -439,7 +538,10 @@ mod lifecycle {
                 name: Some(name.into()),
                 labels: Some(
                     [
-                        ("app.kubernetes.io/managed-by".to_string(), "kindtest".to_string()),
+                        (
+                            "app.kubernetes.io/managed-by".to_string(),
+                            "kindtest".to_string(),
+                        ),
                         ("kindtest.dev/run".to_string(), run.to_string()),
                     ]
                     .into(),
@@ -453,13 +555,33 @@ mod lifecycle {
         let dead = format!("kt-sweep-dead-{tag}");
         let live = format!("kt-sweep-live-{tag}");
         let current = format!("kt-sweep-current-{tag}");
-        api.create(&PostParams::default(), &mk(&dead, "old-run", format!("{host}/{dead_pid}"))).await?;
-        api.create(&PostParams::default(), &mk(&live, "other-run", format!("{host}/{}", std::process::id()))).await?;
-        api.create(&PostParams::default(), &mk(&current, "cur-run", format!("{host}/{dead_pid}"))).await?;
-        let report =
-            kindtest::sweep_stale_namespaces(&client, Some("cur-run"), Duration::from_secs(3600), false).await?;
+        api.create(
+            &PostParams::default(),
+            &mk(&dead, "old-run", format!("{host}/{dead_pid}")),
+        )
+        .await?;
+        api.create(
+            &PostParams::default(),
+            &mk(&live, "other-run", format!("{host}/{}", std::process::id())),
+        )
+        .await?;
+        api.create(
+            &PostParams::default(),
+            &mk(&current, "cur-run", format!("{host}/{dead_pid}")),
+        )
+        .await?;
+        let report = kindtest::sweep_stale_namespaces(
+            &client,
+            Some("cur-run"),
+            Duration::from_secs(3600),
+            false,
+        )
+        .await?;
         assert!(report.deleted.contains(&dead), "{report:?}");
-        assert!(!report.deleted.contains(&live) && report.live.contains(&live), "{report:?}");
+        assert!(
+            !report.deleted.contains(&live) && report.live.contains(&live),
+            "{report:?}"
+        );
         assert!(!report.deleted.contains(&current), "{report:?}");
         assert!(gone_or_terminating(&client, &dead).await);
         for ns in [&live, &current] {
@@ -474,7 +596,15 @@ mod nextest {
     use super::*;
 
     fn list(filter: &[&str]) -> Vec<String> {
-        let mut args = vec!["list", "-p", "kindtest", "--test", "nextest_fixture", "--message-format", "json"];
+        let mut args = vec![
+            "list",
+            "-p",
+            "kindtest",
+            "--test",
+            "nextest_fixture",
+            "--message-format",
+            "json",
+        ];
         args.extend_from_slice(filter);
         let out = nextest(&args).output().expect("cargo nextest list");
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -546,7 +676,9 @@ mod nextest {
         let junit = target_dir().join("nextest/selftest/selftest-junit.xml");
         let xml = std::fs::read_to_string(&junit).expect("junit written");
         let msg = |test: &str| -> String {
-            let at = xml.find(&format!("name=\"{test}\"")).unwrap_or_else(|| panic!("{test} not in {xml}"));
+            let at = xml
+                .find(&format!("name=\"{test}\""))
+                .unwrap_or_else(|| panic!("{test} not in {xml}"));
             let rest = &xml[at..];
             let f = rest.find("<failure").expect("failure element");
             let m = rest[f..].find("message=\"").expect("message attribute") + f + 9;
@@ -558,7 +690,9 @@ mod nextest {
             "Error: deployment/web not Available after 60s:; pod web-1 CrashLoopBackOff"
         );
         assert!(
-            msg("nextest_fixture::plain::panics").starts_with("Error: test panicked: assertion `left == right` failed: the answer is wrong"),
+            msg("nextest_fixture::plain::panics").starts_with(
+                "Error: test panicked: assertion `left == right` failed: the answer is wrong"
+            ),
             "{xml}"
         );
         assert!(
@@ -573,8 +707,16 @@ mod nextest {
     fn twenty_tests_in_parallel_are_isolated() {
         let t = Instant::now();
         let out = nextest(&[
-            "run", "-p", "kindtest", "--test", "nextest_fixture", "-j", "20", "--no-fail-fast",
-            "-E", "test(/::isolation::/)",
+            "run",
+            "-p",
+            "kindtest",
+            "--test",
+            "nextest_fixture",
+            "-j",
+            "20",
+            "--no-fail-fast",
+            "-E",
+            "test(/::isolation::/)",
         ])
         .env("KINDTEST_KEEP", "never")
         .output()
@@ -605,7 +747,15 @@ mod bench {
         let dir = selftest_dir().join("bench");
         let t = Instant::now();
         let out = nextest(&[
-            "run", "-p", "kindtest", "--test", "nextest_fixture", "-j", jobs, "-E", "test(/::bench::/)",
+            "run",
+            "-p",
+            "kindtest",
+            "--test",
+            "nextest_fixture",
+            "-j",
+            jobs,
+            "-E",
+            "test(/::bench::/)",
         ])
         .env("KINDTEST_RUN_ID", &run)
         .env("KINDTEST_TIMINGS", "1")
@@ -615,12 +765,20 @@ mod bench {
         let took = t.elapsed();
         assert!(out.status.success(), "{}", text(&out.stderr));
         let lines = std::fs::read_to_string(dir.join(&run).join("timings.jsonl")).expect("timings");
-        (took, lines.lines().map(|l| serde_json::from_str(l).expect("json")).collect())
+        (
+            took,
+            lines
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("json"))
+                .collect(),
+        )
     }
 
     /// Per-test overhead (namespace create, ServiceAccount ready, delete) at p50/p95, and the wall time
     /// of 50 trivial tests at -j 1 vs -j 8. Target: p50 overhead under 500 ms.
-    #[kindtest::test(ignore = "benchmark: cargo nextest run -p kindtest --test cluster --run-ignored only -E 'test(/bench::/)' --no-capture")]
+    #[kindtest::test(
+        ignore = "benchmark: cargo nextest run -p kindtest --test cluster --run-ignored only -E 'test(/bench::/)' --no-capture"
+    )]
     fn overhead() {
         let (serial, timings) = run("1");
         let (parallel, _) = run("8");
@@ -645,7 +803,11 @@ mod bench {
             ("namespace delete", field("delete_ms")),
             ("total", total.clone()),
         ] {
-            println!("  {k:<22} p50 {:>7.1}  p95 {:>7.1}", pct(&v, 0.5), pct(&v, 0.95));
+            println!(
+                "  {k:<22} p50 {:>7.1}  p95 {:>7.1}",
+                pct(&v, 0.5),
+                pct(&v, 0.95)
+            );
         }
         println!(
             "50 trivial tests: -j 1 {:.2}s, -j 8 {:.2}s (speed-up {:.1}x)",
@@ -654,7 +816,11 @@ mod bench {
             serial.as_secs_f64() / parallel.as_secs_f64()
         );
         assert_eq!(timings.len(), 50);
-        assert!(pct(&total, 0.5) < 500.0, "p50 overhead {} ms is over the 500 ms target", pct(&total, 0.5));
+        assert!(
+            pct(&total, 0.5) < 500.0,
+            "p50 overhead {} ms is over the 500 ms target",
+            pct(&total, 0.5)
+        );
     }
 }
 
@@ -662,7 +828,8 @@ fn main() {
     if let Some(state) = std::env::var_os("KINDTEST_SELFTEST_REAPER") {
         support::reap(Path::new(&state));
     }
-    let listing = std::env::args().any(|a| a == "--list") || std::env::var_os("KINDTEST_DESCRIBE").is_some();
+    let listing =
+        std::env::args().any(|a| a == "--list") || std::env::var_os("KINDTEST_DESCRIBE").is_some();
     if !listing {
         support::ensure_cluster();
     }

@@ -54,7 +54,10 @@ fn list_terse_prints_only_test_lines_with_module_paths() {
     let listed: Vec<&str> = stdout.lines().collect();
     let expected: Vec<String> = ALL.iter().map(|n| format!("{n}: test")).collect();
     assert_eq!(listed, expected, "stdout was:\n{stdout}");
-    assert!(!stdout.contains('['), "no libtest-mimic kind prefixes: {stdout}");
+    assert!(
+        !stdout.contains('['),
+        "no libtest-mimic kind prefixes: {stdout}"
+    );
 }
 
 #[test]
@@ -95,7 +98,11 @@ fn exact_does_not_match_substrings() {
 
 #[test]
 fn ignored_test_runs_only_with_ignored_flag() {
-    let out = run(&["--exact", "kindtest_fixture::plain::ignored_one", "--nocapture"]);
+    let out = run(&[
+        "--exact",
+        "kindtest_fixture::plain::ignored_one",
+        "--nocapture",
+    ]);
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("1 ignored"));
     let out = run(&[
@@ -121,12 +128,19 @@ fn error_and_panic(stderr: &str) -> (String, String) {
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or_else(|| panic!("nothing before the panic in:\n{stderr}"));
-    (error.to_string(), lines.get(at + 1).copied().unwrap_or("").to_string())
+    (
+        error.to_string(),
+        lines.get(at + 1).copied().unwrap_or("").to_string(),
+    )
 }
 
 #[test]
 fn error_result_becomes_one_line_panic() {
-    let out = run(&["--exact", "kindtest_fixture::plain::fails_with_error", "--nocapture"]);
+    let out = run(&[
+        "--exact",
+        "kindtest_fixture::plain::fails_with_error",
+        "--nocapture",
+    ]);
     assert_eq!(out.status.code(), Some(101));
     let (error, panic) = error_and_panic(&text(&out.stderr));
     let msg = "deployment/web not Available after 60s:; pod web-1 CrashLoopBackOff";
@@ -140,7 +154,9 @@ fn user_panic_is_reported_with_its_message() {
     assert_eq!(out.status.code(), Some(101));
     let (error, _) = error_and_panic(&text(&out.stderr));
     assert!(
-        error.starts_with("Error: test panicked: assertion `left == right` failed: the answer is wrong"),
+        error.starts_with(
+            "Error: test panicked: assertion `left == right` failed: the answer is wrong"
+        ),
         "{error}"
     );
     assert!(!error.contains('\n'));
@@ -149,7 +165,11 @@ fn user_panic_is_reported_with_its_message() {
 #[test]
 fn per_test_timeout() {
     let t = std::time::Instant::now();
-    let out = run(&["--exact", "kindtest_fixture::plain::times_out", "--nocapture"]);
+    let out = run(&[
+        "--exact",
+        "kindtest_fixture::plain::times_out",
+        "--nocapture",
+    ]);
     assert_eq!(out.status.code(), Some(101));
     assert!(t.elapsed().as_secs() < 20, "the 200ms timeout did not fire");
     let (error, _) = error_and_panic(&text(&out.stderr));
@@ -158,10 +178,14 @@ fn per_test_timeout() {
 
 #[test]
 fn cluster_test_without_a_cluster_says_how_to_get_one() {
-    let out = fixture(&["--exact", "kindtest_fixture::cluster::passes", "--nocapture"])
-        .env("HOME", "/nonexistent")
-        .output()
-        .expect("run");
+    let out = fixture(&[
+        "--exact",
+        "kindtest_fixture::cluster::passes",
+        "--nocapture",
+    ])
+    .env("HOME", "/nonexistent")
+    .output()
+    .expect("run");
     assert_eq!(out.status.code(), Some(101));
     let (error, _) = error_and_panic(&text(&out.stderr));
     assert!(error.starts_with("Error: kindtest: no cluster:"), "{error}");
@@ -178,23 +202,32 @@ fn foreign_context_is_refused() {
         "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://api.prod.example.com\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: prod\nusers:\n- name: prod\n  user:\n    token: x\ncurrent-context: prod\n",
     )
     .expect("write kubeconfig");
-    let out = fixture(&["--exact", "kindtest_fixture::cluster::passes", "--nocapture"])
-        .env("KUBECONFIG", &kc)
-        .env("KINDTEST_CONTEXT", "prod")
-        .output()
-        .expect("run");
+    let out = fixture(&[
+        "--exact",
+        "kindtest_fixture::cluster::passes",
+        "--nocapture",
+    ])
+    .env("KUBECONFIG", &kc)
+    .env("KINDTEST_CONTEXT", "prod")
+    .output()
+    .expect("run");
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.status.code(), Some(101));
     let (error, _) = error_and_panic(&text(&out.stderr));
     assert!(
-        error.starts_with("Error: kindtest: refusing context `prod` (server https://api.prod.example.com)"),
+        error.starts_with(
+            "Error: kindtest: refusing context `prod` (server https://api.prod.example.com)"
+        ),
         "{error}"
     );
 }
 
 #[test]
 fn describe_prints_metadata_for_the_cli() {
-    let out = fixture(&[]).env("KINDTEST_DESCRIBE", "1").output().expect("run");
+    let out = fixture(&[])
+        .env("KINDTEST_DESCRIBE", "1")
+        .output()
+        .expect("run");
     assert!(out.status.success());
     let mut names = BTreeSet::new();
     for line in text(&out.stdout).lines() {

@@ -44,9 +44,19 @@ mod isolation {
             .filter(|n| n != "kube-root-ca.crt")
             .collect();
         assert_eq!(names, ["mine"], "objects in {}", ctx.namespace());
-        let mine = cms.items.iter().find(|c| c.metadata.name.as_deref() == Some("mine"));
-        let owner = mine.and_then(|c| c.data.as_ref()).and_then(|d| d.get("owner")).cloned();
-        assert_eq!(owner.as_deref(), Some(me.as_str()), "another test's object leaked in");
+        let mine = cms
+            .items
+            .iter()
+            .find(|c| c.metadata.name.as_deref() == Some("mine"));
+        let owner = mine
+            .and_then(|c| c.data.as_ref())
+            .and_then(|d| d.get("owner"))
+            .cloned();
+        assert_eq!(
+            owner.as_deref(),
+            Some(me.as_str()),
+            "another test's object leaked in"
+        );
         Ok(())
     }
 
