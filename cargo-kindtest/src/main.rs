@@ -197,7 +197,10 @@ fn main() {
 fn real_main(cli: Cli) -> i32 {
     let code = match cli.command {
         Some(Command::Template(a)) => return commands::template::run(a),
-        Some(Command::Validate(a)) => return commands::validate::run(a),
+        Some(Command::Validate(a)) => {
+            let format = if cli.global.message_format == MessageFormat::Json { commands::validate::Format::Json } else { commands::validate::Format::Human };
+            return commands::validate::run(a, format, &cli.global.profile, cli.global.manifest_path.as_deref());
+        }
         Some(Command::Check) => pipeline_cmd(&cli.global, TestArgs::default(), Goal::Check),
         Some(Command::Up(c)) => pipeline_cmd(&cli.global, TestArgs { cluster: c, ..TestArgs::default() }, Goal::Up),
         Some(Command::Down) => commands::lifecycle::down(&cli.global.profile, cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
