@@ -226,7 +226,14 @@ impl Context for Runner<'_> {
             parent: Some(self.layer.clone()),
         };
         for t in trees {
-            layer.add(t);
+            if &*t.name == name {
+                // Go executes the new template object itself: its own tree, even an empty one
+                // that `associate` did not let replace an existing definition of the same name
+                // (a nested `tpl ""` runs nothing, it does not run the outer `tpl` text again).
+                layer.templates.insert(t.name.clone(), Rc::new(t));
+            } else {
+                layer.add(t);
+            }
         }
         let saved = std::mem::replace(&mut self.layer, Rc::new(layer));
         let r = self.execute_template(name, data);

@@ -204,6 +204,24 @@ fn tpl_defines_do_not_leak_and_clone_is_independent() {
     assert!(clone.contains("extra") && !set.contains("extra"));
 }
 
+/// A nested `tpl` of an empty text renders nothing (measured with helm 4.1.4: a values
+/// string `k: {{ .Values.z }}{{ tpl .Values.x . }}` with `x: ""` renders `k: 1`); it must
+/// not run the enclosing `tpl` text again (which recursed without end).
+#[test]
+fn nested_tpl_of_empty_text_renders_nothing() {
+    let mut set = TemplateSet::new(funcs());
+    set.parse("t", "[{{ tpl .outer . }}]").unwrap();
+    let data = vals(&[
+        (
+            "outer",
+            Value::str("k: {{ .z }}{{ tpl .empty . }}|{{ tpl \"{{/* c */}}\" . }}"),
+        ),
+        ("empty", Value::str("")),
+        ("z", Value::int64(1)),
+    ]);
+    assert_eq!(set.execute("t", &data).unwrap(), "[k: 1|]");
+}
+
 #[test]
 fn redefinition_rules() {
     let mut set = TemplateSet::new(FuncMap::new());
