@@ -241,7 +241,7 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     let cfg = &loaded.config;
     let profile = resolve_profile(cfg, &profile_name, &loaded.manifest)?;
     let base = &loaded.base_dir;
-    let abs = |p: &str| -> PathBuf { base.join(p) };
+    let abs = |p: &str| -> PathBuf { clean_join(base, p) };
 
     // Cluster.
     let c = &profile.cluster;
@@ -437,6 +437,25 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     })
 }
 
+/// `base.join(p)` with `.` and `..` resolved lexically (`/w` + `.` = `/w`), so paths in
+/// commands and messages read cleanly.
+pub fn clean_join(base: &Path, p: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
 fn hint<'a>(k: &str, known: impl Iterator<Item = &'a String>) -> String {
     did_you_mean(k, known.map(String::as_str)).map(|h| format!("; did you mean `{h}`?")).unwrap_or_default()
 }
@@ -512,6 +531,12 @@ mod tests {
     fn bad_version_is_rejected() {
         let l = loaded(json!({"profiles": {"default": {"cluster": {"kubernetes-version": "1.36"}}}}));
         assert!(plan(&l, &Options::default()).is_err());
+    }
+
+    #[test]
+    fn paths_are_clean() {
+        assert_eq!(clean_join(Path::new("/w"), "."), PathBuf::from("/w"));
+        assert_eq!(clean_join(Path::new("/w/a"), "../b/./c"), PathBuf::from("/w/b/c"));
     }
 
     #[test]

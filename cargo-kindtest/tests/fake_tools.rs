@@ -148,7 +148,9 @@ impl World {
             .env("FAKE_LOG", &self.log)
             .env("FAKE_STATE", &self.state)
             .env("NO_COLOR", "1");
-        for k in ["RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "CARGO_HOME"] {
+        // An empty CARGO_HOME: a cargo-nextest installed on this machine must not be found.
+        c.env("CARGO_HOME", self.dir.join("cargo-home"));
+        for k in ["RUSTUP_HOME", "RUSTUP_TOOLCHAIN"] {
             if let Some(v) = std::env::var_os(k) {
                 c.env(k, v);
             }
