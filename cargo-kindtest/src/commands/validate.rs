@@ -126,7 +126,13 @@ pub fn run(args: ValidateArgs, format: Format, profile: &str, manifest_path: Opt
     } else {
         args.inputs
             .iter()
-            .map(|s| if s == "-" { Input::Stdin } else { Input::Path(PathBuf::from(s)) })
+            .map(|s| {
+                if s == "-" {
+                    Input::Stdin
+                } else {
+                    Input::Path(PathBuf::from(s))
+                }
+            })
             .collect()
     };
     let stdout = std::io::stdout();

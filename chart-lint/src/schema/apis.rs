@@ -183,10 +183,10 @@ pub(crate) fn api_status_minor(
         if !idx.serves(api_version) {
             return Ok(ApiStatus::NotServedByDefault);
         }
-        if !is_ga(version_of(api_version)) {
-            if let Some(r) = replacement(minor, group, kind, api_version)? {
-                return Ok(ApiStatus::Deprecated { replacement: r });
-            }
+        if !is_ga(version_of(api_version))
+            && let Some(r) = replacement(minor, group, kind, api_version)?
+        {
+            return Ok(ApiStatus::Deprecated { replacement: r });
         }
         return Ok(ApiStatus::Served);
     }

@@ -121,16 +121,13 @@ impl CrdSet {
                 None => json!({"type": "object"}),
             };
             let key = super::data::gvk_key(&api_version, kind);
-            if !self.map.contains_key(&key) {
-                self.map.insert(
-                    key,
-                    CrdVersion {
-                        origin: format!("{name} ({origin})"),
-                        api_version: api_version.clone(),
-                        kind: kind.to_string(),
-                        body,
-                    },
-                );
+            if let std::collections::hash_map::Entry::Vacant(e) = self.map.entry(key) {
+                e.insert(CrdVersion {
+                    origin: format!("{name} ({origin})"),
+                    api_version: api_version.clone(),
+                    kind: kind.to_string(),
+                    body,
+                });
                 n += 1;
             }
             if let Some(lk) = list_kind {
@@ -248,7 +245,7 @@ fn convert(s: &Value, root: bool) -> Value {
                 if let Value::Array(a) = v {
                     out.insert(
                         k.clone(),
-                        Value::Array(a.iter().map(|x| convert_branch(x)).collect()),
+                        Value::Array(a.iter().map(convert_branch).collect()),
                     );
                 }
             }
@@ -336,12 +333,11 @@ fn convert(s: &Value, root: bool) -> Value {
 /// pruning; convert them without adding `additionalProperties: false`.
 fn convert_branch(s: &Value) -> Value {
     let mut v = convert(s, false);
-    if let Value::Object(m) = &mut v {
-        if m.get("additionalProperties") == Some(&Value::Bool(false))
-            && s.get("additionalProperties").is_none()
-        {
-            m.remove("additionalProperties");
-        }
+    if let Value::Object(m) = &mut v
+        && m.get("additionalProperties") == Some(&Value::Bool(false))
+        && s.get("additionalProperties").is_none()
+    {
+        m.remove("additionalProperties");
     }
     v
 }

@@ -198,10 +198,10 @@ pub(crate) fn absolutize_refs(v: &mut Value, base: &str) {
         Value::Object(m) => {
             for (k, x) in m.iter_mut() {
                 if k == "$ref" {
-                    if let Value::String(s) = x {
-                        if s.starts_with("#/") {
-                            *s = format!("{base}{s}");
-                        }
+                    if let Value::String(s) = x
+                        && s.starts_with("#/")
+                    {
+                        *s = format!("{base}{s}");
                     }
                 } else {
                     absolutize_refs(x, base);

@@ -129,7 +129,7 @@ pub(crate) fn validate_document(
             .lines()
             .nth(e.line().unwrap_or(1).saturating_sub(1))
             .is_some_and(|l| {
-                l.starts_with(|c: char| c == '\t') || l.trim_start_matches(' ').starts_with('\t')
+                l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t')
             })
         {
             f.hint = Some("YAML does not allow tabs for indentation; use spaces".into());
@@ -543,7 +543,9 @@ fn schema_findings(
                     "schema",
                     at,
                     full.clone(),
-                    format!("expected {want}, found {} {}", json_type(inst), short(inst)).trim_end().to_string(),
+                    format!("expected {want}, found {} {}", json_type(inst), short(inst))
+                        .trim_end()
+                        .to_string(),
                 );
                 if let Some(n) = node.pointer(&ptr) {
                     f.hint = yaml11_value_hint(ctx.text, n, &want);
@@ -600,11 +602,10 @@ fn schema_findings(
                     }
                     if let ValidationErrorKind::Maximum { limit }
                     | ValidationErrorKind::Minimum { limit } = k
+                        && inst.is_number()
                     {
-                        if inst.is_number() {
-                            rule = "int-range";
-                            msg = range_message(inst, limit);
-                        }
+                        rule = "int-range";
+                        msg = range_message(inst, limit);
                     }
                 }
                 found.push(ctx.finding(Severity::Error, rule, at, full, msg));

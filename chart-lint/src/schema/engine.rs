@@ -64,12 +64,15 @@ pub enum Lookup {
     Broken(String),
 }
 
+/// A compiled schema, or why there is none (`None`: no schema anywhere).
+type CacheEntry = Result<Arc<Compiled>, Option<String>>;
+
 /// The validators of one Kubernetes version plus the CRDs and schema locations in use.
 pub struct Catalog {
     pub(crate) index: &'static Index,
     pub(crate) crds: CrdSet,
     locations: Vec<String>,
-    cache: Mutex<HashMap<String, Arc<Result<Arc<Compiled>, Option<String>>>>>,
+    cache: Mutex<HashMap<String, Arc<CacheEntry>>>,
 }
 
 impl Catalog {

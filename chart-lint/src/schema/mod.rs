@@ -233,11 +233,11 @@ impl ManifestValidator {
                         &loaded
                     }
                 };
-                if let Ok(b) = &l.bytes {
-                    if memfind(b, b"CustomResourceDefinition") {
-                        // Errors surface when the document itself is validated.
-                        let _ = self.catalog.crds.add_text(b, &l.name);
-                    }
+                // Errors surface when the document itself is validated.
+                if let Ok(b) = &l.bytes
+                    && memfind(b, b"CustomResourceDefinition")
+                {
+                    let _ = self.catalog.crds.add_text(b, &l.name);
                 }
             }
         }
