@@ -82,15 +82,36 @@ impl Checker for BasicChecker {
         };
         let chart_yaml = job.chart.join("Chart.yaml");
         if !chart_yaml.is_file() {
-            out.push(finding("chart-missing", Some(chart_yaml), format!("{} is not a chart (no Chart.yaml)", job.chart.display())));
+            out.push(finding(
+                "chart-missing",
+                Some(chart_yaml),
+                format!("{} is not a chart (no Chart.yaml)", job.chart.display()),
+            ));
         }
         for v in &job.values {
             match std::fs::read_to_string(v) {
-                Err(e) => out.push(finding("values-missing", Some(v.clone()), format!("cannot read values file: {e}"))),
+                Err(e) => out.push(finding(
+                    "values-missing",
+                    Some(v.clone()),
+                    format!("cannot read values file: {e}"),
+                )),
                 Ok(text) => {
                     // A values file must be a map at the top level (helm: "error converting YAML to JSON").
-                    if let Some((n, l)) = text.lines().enumerate().find(|(_, l)| l.starts_with("- ")) {
-                        out.push(Finding { line: Some(n as u32 + 1), column: Some(1), ..finding("values-not-a-map", Some(v.clone()), format!("values must be a map at the top level, found a list item `{}`", l.trim())) });
+                    if let Some((n, l)) =
+                        text.lines().enumerate().find(|(_, l)| l.starts_with("- "))
+                    {
+                        out.push(Finding {
+                            line: Some(n as u32 + 1),
+                            column: Some(1),
+                            ..finding(
+                                "values-not-a-map",
+                                Some(v.clone()),
+                                format!(
+                                    "values must be a map at the top level, found a list item `{}`",
+                                    l.trim()
+                                ),
+                            )
+                        });
                     }
                 }
             }
@@ -111,7 +132,10 @@ pub struct CheckReport {
 impl CheckReport {
     /// Number of errors.
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
     }
 }
 
@@ -119,7 +143,10 @@ impl CheckReport {
 pub fn check_all(checker: &dyn Checker, jobs: &[CheckJob]) -> CheckReport {
     let mut findings: Vec<Finding> = jobs.iter().flat_map(|j| checker.check(j)).collect();
     findings.dedup();
-    CheckReport { jobs: jobs.len(), findings }
+    CheckReport {
+        jobs: jobs.len(),
+        findings,
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +166,10 @@ mod tests {
         let r = check_all(&BasicChecker, &[job]);
         assert_eq!(r.errors(), 2);
         assert_eq!(r.findings[0].code, "chart-missing");
-        assert!(r.findings[0].to_string().contains("--> /nonexistent/chart/Chart.yaml"));
+        assert!(
+            r.findings[0]
+                .to_string()
+                .contains("--> /nonexistent/chart/Chart.yaml")
+        );
     }
 }

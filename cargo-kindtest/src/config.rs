@@ -205,7 +205,9 @@ pub enum ConfigError {
         message: String,
     },
     /// Two packages define a `kindtest` table and there is no workspace one.
-    #[error("several packages define [package.metadata.kindtest] ({0}); move it to [workspace.metadata.kindtest]")]
+    #[error(
+        "several packages define [package.metadata.kindtest] ({0}); move it to [workspace.metadata.kindtest]"
+    )]
     Ambiguous(String),
 }
 
@@ -240,25 +242,60 @@ pub fn load(manifest_path: Option<&Path>) -> Result<Loaded, ConfigError> {
     if let Some(p) = manifest_path {
         cmd.manifest_path(p);
     }
-    let md = cmd.exec().map_err(|e| ConfigError::Metadata(e.to_string()))?;
+    let md = cmd
+        .exec()
+        .map_err(|e| ConfigError::Metadata(e.to_string()))?;
     let root: PathBuf = md.workspace_root.clone().into();
     let target: PathBuf = md.target_directory.clone().into();
     let ws_manifest = root.join("Cargo.toml");
     if let Some(v) = md.workspace_metadata.get("kindtest") {
         let config = parse(v, "[workspace.metadata.kindtest]", &ws_manifest)?;
-        return Ok(Loaded { config, base_dir: root.clone(), workspace_root: root, target_dir: target, manifest: ws_manifest, found: true });
+        return Ok(Loaded {
+            config,
+            base_dir: root.clone(),
+            workspace_root: root,
+            target_dir: target,
+            manifest: ws_manifest,
+            found: true,
+        });
     }
-    let with: Vec<_> = md.packages.iter().filter(|p| p.metadata.get("kindtest").is_some()).collect();
+    let with: Vec<_> = md
+        .packages
+        .iter()
+        .filter(|p| p.metadata.get("kindtest").is_some())
+        .collect();
     match with.as_slice() {
-        [] => Ok(Loaded { config: Config::default(), base_dir: root.clone(), workspace_root: root, target_dir: target, manifest: ws_manifest, found: false }),
+        [] => Ok(Loaded {
+            config: Config::default(),
+            base_dir: root.clone(),
+            workspace_root: root,
+            target_dir: target,
+            manifest: ws_manifest,
+            found: false,
+        }),
         [p] => {
             let manifest: PathBuf = p.manifest_path.clone().into();
             let v = &p.metadata["kindtest"];
             let config = parse(v, "[package.metadata.kindtest]", &manifest)?;
-            let base = manifest.parent().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
-            Ok(Loaded { config, workspace_root: root, base_dir: base, target_dir: target, manifest, found: true })
+            let base = manifest
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.clone());
+            Ok(Loaded {
+                config,
+                workspace_root: root,
+                base_dir: base,
+                target_dir: target,
+                manifest,
+                found: true,
+            })
         }
-        many => Err(ConfigError::Ambiguous(many.iter().map(|p| p.name.to_string()).collect::<Vec<_>>().join(", "))),
+        many => Err(ConfigError::Ambiguous(
+            many.iter()
+                .map(|p| p.name.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
     }
 }
 
@@ -268,7 +305,12 @@ pub fn parse(v: &serde_json::Value, table: &str, manifest: &Path) -> Result<Conf
     let de = v.clone();
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        ConfigError::Invalid { path, table: table.into(), manifest: manifest.display().to_string(), message: e.into_inner().to_string() }
+        ConfigError::Invalid {
+            path,
+            table: table.into(),
+            manifest: manifest.display().to_string(),
+            message: e.into_inner().to_string(),
+        }
     })
 }
 
@@ -321,7 +363,11 @@ const PROFILE: Shape = Shape::Table(&[
     ("nextest-profile", Shape::Leaf),
     ("test-args", Shape::Leaf),
 ]);
-const IMAGE_VALUES: Shape = Shape::Table(&[("repository", Shape::Leaf), ("tag", Shape::Leaf), ("pull-policy", Shape::Leaf)]);
+const IMAGE_VALUES: Shape = Shape::Table(&[
+    ("repository", Shape::Leaf),
+    ("tag", Shape::Leaf),
+    ("pull-policy", Shape::Leaf),
+]);
 const IMAGE: Shape = Shape::Table(&[
     ("name", Shape::Leaf),
     ("dockerfile", Shape::Leaf),
@@ -338,8 +384,20 @@ const ROOT: Shape = Shape::Table(&[
     ("profiles", Shape::Map(&PROFILE)),
 ]);
 
-fn check_keys(v: &serde_json::Value, shape: &Shape, path: &str, table: &str, manifest: &Path) -> Result<(), ConfigError> {
-    let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+fn check_keys(
+    v: &serde_json::Value,
+    shape: &Shape,
+    path: &str,
+    table: &str,
+    manifest: &Path,
+) -> Result<(), ConfigError> {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
     match (shape, v) {
         (Shape::Table(keys), serde_json::Value::Object(m)) => {
             for (k, val) in m {
@@ -374,7 +432,10 @@ fn check_keys(v: &serde_json::Value, shape: &Shape, path: &str, table: &str, man
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let w = word.to_lowercase().replace('_', "-");
     candidates
         .into_iter()
@@ -443,7 +504,15 @@ mod tests {
         assert_eq!(c.charts.len(), 2);
         assert_eq!(c.charts[1].path(), "charts/other");
         assert_eq!(c.profiles["default"].cluster.nodes, Some(2));
-        assert_eq!(c.profiles["default"].cluster.extra_port_mappings.as_ref().unwrap()[0].host_port, 8080);
+        assert_eq!(
+            c.profiles["default"]
+                .cluster
+                .extra_port_mappings
+                .as_ref()
+                .unwrap()[0]
+                .host_port,
+            8080
+        );
     }
 
     #[test]
@@ -464,7 +533,11 @@ mod tests {
     #[test]
     fn wrong_type_names_the_path() {
         let e = p(json!({"profiles": {"e2e": {"cluster": {"nodes": "three"}}}})).unwrap_err();
-        assert!(e.to_string().starts_with("invalid value at `profiles.e2e.cluster.nodes`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("invalid value at `profiles.e2e.cluster.nodes`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -30,8 +30,15 @@ pub enum Stage {
 
 impl Stage {
     /// All stages in pipeline order.
-    pub const ALL: [Stage; 7] =
-        [Stage::Plan, Stage::Check, Stage::Cluster, Stage::Images, Stage::Install, Stage::Run, Stage::Report];
+    pub const ALL: [Stage; 7] = [
+        Stage::Plan,
+        Stage::Check,
+        Stage::Cluster,
+        Stage::Images,
+        Stage::Install,
+        Stage::Run,
+        Stage::Report,
+    ];
 
     /// The stage's name as printed.
     pub fn name(self) -> &'static str {
@@ -186,7 +193,10 @@ pub struct Events {
 impl Events {
     /// Discards everything.
     pub fn null() -> Self {
-        Events { inner: Arc::new(Mutex::new(Vec::new())), start: Instant::now() }
+        Events {
+            inner: Arc::new(Mutex::new(Vec::new())),
+            start: Instant::now(),
+        }
     }
 
     /// A console sink (stderr, or JSON on stdout).
@@ -195,7 +205,10 @@ impl Events {
             Format::Json => Box::new(JsonSink),
             Format::Human => Box::new(HumanSink::new(opts)),
         };
-        Events { inner: Arc::new(Mutex::new(vec![sink])), start: Instant::now() }
+        Events {
+            inner: Arc::new(Mutex::new(vec![sink])),
+            start: Instant::now(),
+        }
     }
 
     /// Also records events in memory (for tests and the report); returns the shared log.
@@ -223,19 +236,31 @@ impl Events {
 
     /// Shorthand for an info message.
     pub fn info(&self, text: impl Into<String>) {
-        self.emit(Event::Message { level: Level::Info, text: text.into() })
+        self.emit(Event::Message {
+            level: Level::Info,
+            text: text.into(),
+        })
     }
     /// Shorthand for a verbose message.
     pub fn verbose(&self, text: impl Into<String>) {
-        self.emit(Event::Message { level: Level::Verbose, text: text.into() })
+        self.emit(Event::Message {
+            level: Level::Verbose,
+            text: text.into(),
+        })
     }
     /// Shorthand for a warning.
     pub fn warn(&self, text: impl Into<String>) {
-        self.emit(Event::Message { level: Level::Warning, text: text.into() })
+        self.emit(Event::Message {
+            level: Level::Warning,
+            text: text.into(),
+        })
     }
     /// Shorthand for an error message.
     pub fn error(&self, text: impl Into<String>) {
-        self.emit(Event::Message { level: Level::Error, text: text.into() })
+        self.emit(Event::Message {
+            level: Level::Error,
+            text: text.into(),
+        })
     }
 }
 
@@ -266,12 +291,19 @@ struct HumanSink {
 
 impl HumanSink {
     fn new(opts: ConsoleOptions) -> Self {
-        HumanSink { opts, spinner: None }
+        HumanSink {
+            opts,
+            spinner: None,
+        }
     }
 
     fn line(&self, verb: &str, style: console::Style, text: &str) {
         let verb = format!("{verb:>12}");
-        let verb = if self.opts.color { style.bold().force_styling(true).apply_to(verb).to_string() } else { verb };
+        let verb = if self.opts.color {
+            style.bold().force_styling(true).apply_to(verb).to_string()
+        } else {
+            verb
+        };
         let msg = format!("{verb} {text}");
         match &self.spinner {
             Some(sp) => sp.suspend(|| eprintln!("{msg}")),
@@ -292,15 +324,22 @@ impl Sink for HumanSink {
                 if self.opts.progress {
                     let sp = indicatif::ProgressBar::new_spinner();
                     sp.set_style(
-                        indicatif::ProgressStyle::with_template("{spinner:.cyan} {msg} [{elapsed}]")
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner:.cyan} {msg} [{elapsed}]",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
                     );
                     sp.set_message(stage.name().to_string());
                     sp.enable_steady_tick(Duration::from_millis(100));
                     self.spinner = Some(sp);
                 }
             }
-            Event::StageFinished { stage, status, elapsed_ms, detail } => {
+            Event::StageFinished {
+                stage,
+                status,
+                elapsed_ms,
+                detail,
+            } => {
                 if let Some(sp) = self.spinner.take() {
                     sp.finish_and_clear();
                 }
@@ -313,21 +352,41 @@ impl Sink for HumanSink {
                     StageStatus::Failed => ("Failed", console::Style::new().red()),
                     StageStatus::Interrupted => ("Interrupted", console::Style::new().yellow()),
                 };
-                let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
-                self.line(verb, style, &format!("{} [{}]{detail}", stage.name(), secs(*elapsed_ms)));
+                let detail = if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {detail}")
+                };
+                self.line(
+                    verb,
+                    style,
+                    &format!("{} [{}]{detail}", stage.name(), secs(*elapsed_ms)),
+                );
             }
             Event::Command { argv } => {
                 if v >= 1 {
-                    self.line("Running", console::Style::new().cyan(), &format!("`{argv}`"));
+                    self.line(
+                        "Running",
+                        console::Style::new().cyan(),
+                        &format!("`{argv}`"),
+                    );
                 } else if let Some(sp) = &self.spinner {
                     let short: String = argv.chars().take(60).collect();
                     sp.set_message(short);
                 }
             }
-            Event::CommandDone { argv, code, elapsed_ms } => {
+            Event::CommandDone {
+                argv,
+                code,
+                elapsed_ms,
+            } => {
                 if v >= 2 {
                     let code = code.map_or("signal".to_string(), |c| c.to_string());
-                    self.line("Ran", console::Style::new().cyan(), &format!("`{argv}` (exit {code}, {})", secs(*elapsed_ms)));
+                    self.line(
+                        "Ran",
+                        console::Style::new().cyan(),
+                        &format!("`{argv}` (exit {code}, {})", secs(*elapsed_ms)),
+                    );
                 }
             }
             Event::Message { level, text } => {
@@ -364,9 +423,17 @@ mod tests {
 
     #[test]
     fn json_events_are_tagged() {
-        let ev = Event::StageFinished { stage: Stage::Install, status: StageStatus::Skipped, elapsed_ms: 3, detail: "x".into() };
+        let ev = Event::StageFinished {
+            stage: Stage::Install,
+            status: StageStatus::Skipped,
+            elapsed_ms: 3,
+            detail: "x".into(),
+        };
         let s = serde_json::to_string(&ev).unwrap();
-        assert_eq!(s, r#"{"event":"stage-finished","stage":"install","status":"skipped","elapsed_ms":3,"detail":"x"}"#);
+        assert_eq!(
+            s,
+            r#"{"event":"stage-finished","stage":"install","status":"skipped","elapsed_ms":3,"detail":"x"}"#
+        );
     }
 
     #[test]

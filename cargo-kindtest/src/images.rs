@@ -75,7 +75,11 @@ impl crate::error::Classify for ImageError {
 
 /// Computes the content tag of an image (`kt-<12 hex>`).
 pub fn content_tag(img: &ImagePlan) -> Result<String, ImageError> {
-    let err = |path: &Path, source| ImageError::Context { key: img.key.clone(), path: path.to_path_buf(), source };
+    let err = |path: &Path, source| ImageError::Context {
+        key: img.key.clone(),
+        path: path.to_path_buf(),
+        source,
+    };
     let mut h = Hasher::new();
     h.field(std::fs::read(&img.dockerfile).map_err(|e| err(&img.dockerfile, e))?);
     h.field(img.target.as_deref().unwrap_or(""));
@@ -98,7 +102,9 @@ pub fn content_tag(img: &ImagePlan) -> Result<String, ImageError> {
 /// `<context>/.dockerignore` (BuildKit's rule).
 fn read_dockerignore(dockerfile: &Path, context: &Path) -> Vec<(bool, String)> {
     let specific = PathBuf::from(format!("{}.dockerignore", dockerfile.display()));
-    let text = std::fs::read_to_string(&specific).or_else(|_| std::fs::read_to_string(context.join(".dockerignore"))).unwrap_or_default();
+    let text = std::fs::read_to_string(&specific)
+        .or_else(|_| std::fs::read_to_string(context.join(".dockerignore")))
+        .unwrap_or_default();
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -107,7 +113,12 @@ fn read_dockerignore(dockerfile: &Path, context: &Path) -> Vec<(bool, String)> {
                 Some(p) => (true, p.trim()),
                 None => (false, l),
             };
-            (neg, pat.trim_start_matches('/').trim_end_matches('/').to_string())
+            (
+                neg,
+                pat.trim_start_matches('/')
+                    .trim_end_matches('/')
+                    .to_string(),
+            )
         })
         .collect()
 }
@@ -144,10 +155,13 @@ pub fn glob_match(pat: &str, s: &str) -> bool {
         }
         if p.starts_with(b"**") {
             let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
-            return (0..=s.len()).any(|i| (i == 0 || s[i - 1] == b'/' || rest.is_empty()) && rec(rest, &s[i..]));
+            return (0..=s.len())
+                .any(|i| (i == 0 || s[i - 1] == b'/' || rest.is_empty()) && rec(rest, &s[i..]));
         }
         match p[0] {
-            b'*' => (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != b'/').any(|i| rec(&p[1..], &s[i..])),
+            b'*' => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != b'/')
+                .any(|i| rec(&p[1..], &s[i..])),
             b'?' => !s.is_empty() && s[0] != b'/' && rec(&p[1..], &s[1..]),
             c => !s.is_empty() && s[0] == c && rec(&p[1..], &s[1..]),
         }
@@ -155,17 +169,28 @@ pub fn glob_match(pat: &str, s: &str) -> bool {
     rec(pat.as_bytes(), s.as_bytes())
 }
 
-fn walk(root: &Path, dir: &Path, ignore: &[(bool, String)], out: &mut Vec<String>) -> Result<(), (PathBuf, std::io::Error)> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    ignore: &[(bool, String)],
+    out: &mut Vec<String>,
+) -> Result<(), (PathBuf, std::io::Error)> {
     let rd = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
     for entry in rd {
         let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
         let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let ft = entry.file_type().map_err(|e| (path.clone(), e))?;
         if ft.is_dir() {
             // A directory excluded with no `!` exception below it is skipped entirely (fast
             // for `target/`).
-            if is_ignored(&rel, ignore) && !ignore.iter().any(|(neg, p)| *neg && p.starts_with(&rel)) {
+            if is_ignored(&rel, ignore)
+                && !ignore.iter().any(|(neg, p)| *neg && p.starts_with(&rel))
+            {
                 continue;
             }
             walk(root, &path, ignore, out)?;
@@ -189,7 +214,15 @@ pub fn build_and_load(
         // kwok: pods are simulated, images never pulled; values still get the tags.
         return images
             .iter()
-            .map(|i| Ok(BuiltImage { key: i.key.clone(), repository: i.repository.clone(), tag: content_tag(i)?, action: "not needed", plan: i.clone() }))
+            .map(|i| {
+                Ok(BuiltImage {
+                    key: i.key.clone(),
+                    repository: i.repository.clone(),
+                    tag: content_tag(i)?,
+                    action: "not needed",
+                    plan: i.clone(),
+                })
+            })
             .collect();
     }
     let mut out = Vec::new();
@@ -207,7 +240,13 @@ pub fn build_and_load(
             }
             to_load.push(reference.clone());
         }
-        out.push(BuiltImage { key: img.key.clone(), repository: img.repository.clone(), tag, action, plan: img.clone() });
+        out.push(BuiltImage {
+            key: img.key.clone(),
+            repository: img.repository.clone(),
+            tag,
+            action,
+            plan: img.clone(),
+        });
     }
     if !to_load.is_empty() {
         provider.load_images(cluster, &to_load)?;
@@ -221,7 +260,11 @@ pub fn build_and_load(
 fn engine_error(engine: &str, e: ExecError) -> ImageError {
     match e {
         ExecError::NotFound { program } => ImageError::Cluster(ClusterError::ToolMissing {
-            hint: if engine == "podman" { "install podman: https://podman.io/docs/installation".into() } else { "install Docker: https://docs.docker.com/engine/install/".into() },
+            hint: if engine == "podman" {
+                "install podman: https://podman.io/docs/installation".into()
+            } else {
+                "install Docker: https://docs.docker.com/engine/install/".into()
+            },
             tool: program,
         }),
         e => ImageError::Cluster(ClusterError::Exec(e)),
@@ -242,7 +285,9 @@ fn image_exists(exec: &Exec, engine: &str, reference: &str) -> Result<bool, Imag
 }
 
 fn build(exec: &Exec, engine: &str, img: &ImagePlan, reference: &str) -> Result<(), ImageError> {
-    let mut cmd = Cmd::new(engine).args(["build", "-t", reference, "-f"]).arg(&img.dockerfile);
+    let mut cmd = Cmd::new(engine)
+        .args(["build", "-t", reference, "-f"])
+        .arg(&img.dockerfile);
     if let Some(t) = &img.target {
         cmd = cmd.args(["--target", t]);
     }
@@ -257,7 +302,10 @@ fn build(exec: &Exec, engine: &str, img: &ImagePlan, reference: &str) -> Result<
             return Err(command_error(&cmd, &out).into());
         }
         let tail: Vec<&str> = msg.lines().rev().take(30).collect();
-        return Err(ImageError::Build { key: img.key.clone(), message: tail.into_iter().rev().collect::<Vec<_>>().join("\n") });
+        return Err(ImageError::Build {
+            key: img.key.clone(),
+            message: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+        });
     }
     Ok(())
 }
@@ -296,7 +344,11 @@ mod tests {
 
     #[test]
     fn dockerignore_semantics() {
-        let pats = vec![(false, "target".to_string()), (false, "*.md".to_string()), (true, "KEEP.md".to_string())];
+        let pats = vec![
+            (false, "target".to_string()),
+            (false, "*.md".to_string()),
+            (true, "KEEP.md".to_string()),
+        ];
         assert!(is_ignored("target/debug/x", &pats));
         assert!(is_ignored("README.md", &pats));
         assert!(!is_ignored("KEEP.md", &pats));

@@ -65,7 +65,9 @@ pub struct Installed {
 #[non_exhaustive]
 pub enum InstallError {
     /// helm is not installed.
-    #[error("`helm` was not found on PATH\n  help: install helm 3 or 4: https://helm.sh/docs/intro/install/ (or `scripts/install-helm.sh`)")]
+    #[error(
+        "`helm` was not found on PATH\n  help: install helm 3 or 4: https://helm.sh/docs/intro/install/ (or `scripts/install-helm.sh`)"
+    )]
     HelmMissing,
     /// `helm version` printed something we do not understand.
     #[error("cannot tell the helm version from `{0}` (helm 3 or 4 is required)")]
@@ -110,7 +112,10 @@ impl crate::error::Classify for InstallError {
 
 /// A fingerprint of everything that shapes an installed release: chart files, values files,
 /// `--set` pairs (image tags included), name, namespace.
-pub fn fingerprint(r: &ReleasePlan, sets: &BTreeMap<String, String>) -> Result<String, InstallError> {
+pub fn fingerprint(
+    r: &ReleasePlan,
+    sets: &BTreeMap<String, String>,
+) -> Result<String, InstallError> {
     let mut h = Hasher::new();
     h.field(&r.name).field(&r.namespace).field(&r.chart);
     let dir = Path::new(&r.chart);
@@ -120,11 +125,18 @@ pub fn fingerprint(r: &ReleasePlan, sets: &BTreeMap<String, String>) -> Result<S
         files.sort();
         for rel in files {
             let p = dir.join(&rel);
-            h.field(rel.as_bytes()).field(std::fs::read(&p).map_err(|source| InstallError::Io { path: p.clone(), source })?);
+            h.field(rel.as_bytes())
+                .field(std::fs::read(&p).map_err(|source| InstallError::Io {
+                    path: p.clone(),
+                    source,
+                })?);
         }
     }
     for v in &r.values {
-        h.field(std::fs::read(v).map_err(|source| InstallError::Io { path: v.clone(), source })?);
+        h.field(std::fs::read(v).map_err(|source| InstallError::Io {
+            path: v.clone(),
+            source,
+        })?);
     }
     for (k, v) in sets {
         h.field(k).field(v);
@@ -133,14 +145,22 @@ pub fn fingerprint(r: &ReleasePlan, sets: &BTreeMap<String, String>) -> Result<S
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), InstallError> {
-    let io = |source| InstallError::Io { path: dir.to_path_buf(), source };
+    let io = |source| InstallError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     for e in std::fs::read_dir(dir).map_err(io)? {
         let e = e.map_err(io)?;
         let p = e.path();
         if p.is_dir() {
             collect(root, &p, out)?;
         } else {
-            out.push(p.strip_prefix(root).unwrap_or(&p).to_string_lossy().into_owned());
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .into_owned(),
+            );
         }
     }
     Ok(())
@@ -165,12 +185,31 @@ pub struct InFlight {
 }
 
 /// The helm invocation for one release.
-pub fn helm_command(major: HelmMajor, r: &ReleasePlan, sets: &BTreeMap<String, String>, t: &Target<'_>) -> Cmd {
+pub fn helm_command(
+    major: HelmMajor,
+    r: &ReleasePlan,
+    sets: &BTreeMap<String, String>,
+    t: &Target<'_>,
+) -> Cmd {
     let mut cmd = Cmd::new("helm")
-        .args(["upgrade", "--install", &r.name, &r.chart, "--namespace", &r.namespace, "--create-namespace"])
+        .args([
+            "upgrade",
+            "--install",
+            &r.name,
+            &r.chart,
+            "--namespace",
+            &r.namespace,
+            "--create-namespace",
+        ])
         .arg("--kubeconfig")
         .arg(t.kubeconfig)
-        .args(["--kube-context", t.context, major.wait_flag(), "--timeout", &r.timeout]);
+        .args([
+            "--kube-context",
+            t.context,
+            major.wait_flag(),
+            "--timeout",
+            &r.timeout,
+        ]);
     for v in &r.values {
         cmd = cmd.arg("--values").arg(v);
     }
@@ -182,10 +221,12 @@ pub fn helm_command(major: HelmMajor, r: &ReleasePlan, sets: &BTreeMap<String, S
 
 /// Detects the helm major version (`helm version --short`).
 pub fn helm_major(exec: &Exec) -> Result<HelmMajor, InstallError> {
-    let out = exec.run(&Cmd::new("helm").args(["version", "--short"])).map_err(|e| match e {
-        ExecError::NotFound { .. } => InstallError::HelmMissing,
-        e => InstallError::Exec(e),
-    })?;
+    let out = exec
+        .run(&Cmd::new("helm").args(["version", "--short"]))
+        .map_err(|e| match e {
+            ExecError::NotFound { .. } => InstallError::HelmMissing,
+            e => InstallError::Exec(e),
+        })?;
     HelmMajor::parse(&out.stdout).ok_or_else(|| InstallError::HelmVersion(out.message()))
 }
 
@@ -207,7 +248,11 @@ pub fn install_all(
         let fp = fingerprint(r, &sets)?;
         let key = format!("{}/{}", r.namespace, r.name);
         if state.releases.get(&key) == Some(&fp) {
-            out.push(Installed { name: r.name.clone(), namespace: r.namespace.clone(), action: Action::Unchanged });
+            out.push(Installed {
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                action: Action::Unchanged,
+            });
             continue;
         }
         let m = match major {
@@ -235,18 +280,30 @@ pub fn install_all(
             return Err(failure(api, r, &res, &cmd, target));
         }
         state.releases.insert(key, fp);
-        out.push(Installed { name: r.name.clone(), namespace: r.namespace.clone(), action: Action::Installed });
+        out.push(Installed {
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            action: Action::Installed,
+        });
     }
     Ok(out)
 }
 
-fn failure(api: &dyn KubeApi, r: &ReleasePlan, res: &crate::process::Output, cmd: &Cmd, t: &Target<'_>) -> InstallError {
+fn failure(
+    api: &dyn KubeApi,
+    r: &ReleasePlan,
+    res: &crate::process::Output,
+    cmd: &Cmd,
+    t: &Target<'_>,
+) -> InstallError {
     let helm = res.message();
     let diagnosis = match api.diagnose(t.kubeconfig, &r.namespace, &r.name) {
         Ok(d) => d.trim_end().to_string(),
         Err(e) => format!("(could not inspect the cluster: {e})"),
     };
-    let file = t.diagnostics.join(format!("install-{}-{}.txt", r.namespace, r.name));
+    let file = t
+        .diagnostics
+        .join(format!("install-{}-{}.txt", r.namespace, r.name));
     let _ = std::fs::create_dir_all(t.diagnostics);
     let text = format!(
         "$ {}\nexit code: {}\n\n--- helm stdout ---\n{}\n--- helm stderr ---\n{}\n--- diagnosis ---\n{}\n",
@@ -268,14 +325,27 @@ fn failure(api: &dyn KubeApi, r: &ReleasePlan, res: &crate::process::Output, cmd
 }
 
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Ctrl-C cleanup for the release that was being installed: a first install is uninstalled,
 /// an upgrade is rolled back (helm would otherwise leave it `pending-*` and refuse the next
 /// upgrade).
-pub fn cleanup_interrupted(exec: &Exec, name: &str, namespace: &str, first: bool, t: &Target<'_>) -> Result<(), ExecError> {
-    let base = |c: Cmd| c.arg("--kubeconfig").arg(t.kubeconfig).args(["--kube-context", t.context]);
+pub fn cleanup_interrupted(
+    exec: &Exec,
+    name: &str,
+    namespace: &str,
+    first: bool,
+    t: &Target<'_>,
+) -> Result<(), ExecError> {
+    let base = |c: Cmd| {
+        c.arg("--kubeconfig")
+            .arg(t.kubeconfig)
+            .args(["--kube-context", t.context])
+    };
     let cmd = if first {
         base(Cmd::new("helm").args(["uninstall", name, "--namespace", namespace]))
     } else {
@@ -307,7 +377,11 @@ mod tests {
             timeout: "5m0s".into(),
         };
         let sets: BTreeMap<String, String> = [("image.tag".to_string(), "kt-1".to_string())].into();
-        let t = Target { kubeconfig: Path::new("/w/kc"), context: "kind-kt", diagnostics: Path::new("/tmp") };
+        let t = Target {
+            kubeconfig: Path::new("/w/kc"),
+            context: "kind-kt",
+            diagnostics: Path::new("/tmp"),
+        };
         let v4 = helm_command(HelmMajor::V4, &r, &sets, &t).display();
         assert_eq!(
             v4,

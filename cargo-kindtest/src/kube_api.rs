@@ -42,10 +42,19 @@ pub trait KubeApi: Send + Sync {
     fn readiness(&self, kubeconfig: &Path) -> Result<Vec<String>, ApiError>;
     /// Adds extended resources to the capacity of worker nodes (all nodes when there is no
     /// worker) so pods requesting them schedule.
-    fn advertise(&self, kubeconfig: &Path, resources: &BTreeMap<String, String>) -> Result<Vec<String>, ApiError>;
+    fn advertise(
+        &self,
+        kubeconfig: &Path,
+        resources: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, ApiError>;
     /// Explains why the objects of a release are not ready: pod phase, container waiting
     /// reasons, last events, log tails.
-    fn diagnose(&self, kubeconfig: &Path, namespace: &str, release: &str) -> Result<String, ApiError>;
+    fn diagnose(
+        &self,
+        kubeconfig: &Path,
+        namespace: &str,
+        release: &str,
+    ) -> Result<String, ApiError>;
     /// Deletes namespaces labelled [`MANAGED_BY`]; returns their names.
     fn sweep_namespaces(&self, kubeconfig: &Path) -> Result<Vec<String>, ApiError>;
 }
@@ -55,15 +64,22 @@ pub trait KubeApi: Send + Sync {
 pub struct KubeRs;
 
 fn rt() -> Result<tokio::runtime::Runtime, ApiError> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| ApiError::Request(e.to_string()))
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::Request(e.to_string()))
 }
 
 async fn client(kubeconfig: &Path) -> Result<kube::Client, ApiError> {
-    let cfgerr = |m: String| ApiError::Config { path: kubeconfig.display().to_string(), message: m };
+    let cfgerr = |m: String| ApiError::Config {
+        path: kubeconfig.display().to_string(),
+        message: m,
+    };
     let kc = kube::config::Kubeconfig::read_from(kubeconfig).map_err(|e| cfgerr(e.to_string()))?;
-    let mut config = kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
-        .await
-        .map_err(|e| cfgerr(e.to_string()))?;
+    let mut config =
+        kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+            .await
+            .map_err(|e| cfgerr(e.to_string()))?;
     config.connect_timeout = Some(Duration::from_secs(3));
     config.read_timeout = Some(Duration::from_secs(10));
     kube::Client::try_from(config).map_err(|e| cfgerr(e.to_string()))
@@ -85,10 +101,18 @@ pub fn node_problems(nodes: &[Node]) -> Vec<String> {
         .iter()
         .filter_map(|n| {
             let name = n.metadata.name.clone().unwrap_or_default();
-            let ready = n.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+            let ready = n
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
             match ready {
                 Some(c) if c.status == "True" => None,
-                Some(c) => Some(format!("node/{name} not Ready ({}: {})", c.reason.clone().unwrap_or_default(), c.message.clone().unwrap_or_default())),
+                Some(c) => Some(format!(
+                    "node/{name} not Ready ({}: {})",
+                    c.reason.clone().unwrap_or_default(),
+                    c.message.clone().unwrap_or_default()
+                )),
                 None => Some(format!("node/{name} has no Ready condition yet")),
             }
         })
@@ -99,7 +123,10 @@ pub fn node_problems(nodes: &[Node]) -> Vec<String> {
 pub fn is_deployment_available(d: &Deployment) -> bool {
     let Some(s) = &d.status else { return false };
     let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-    let avail = s.conditions.as_ref().is_some_and(|c| c.iter().any(|c| c.type_ == "Available" && c.status == "True"));
+    let avail = s.conditions.as_ref().is_some_and(|c| {
+        c.iter()
+            .any(|c| c.type_ == "Available" && c.status == "True")
+    });
     avail && s.available_replicas.unwrap_or(0) >= want
 }
 
@@ -107,25 +134,42 @@ pub fn is_deployment_available(d: &Deployment) -> bool {
 pub fn pod_problem(p: &Pod) -> Option<String> {
     let name = p.metadata.name.clone().unwrap_or_default();
     let st = p.status.as_ref();
-    let phase = st.and_then(|s| s.phase.clone()).unwrap_or_else(|| "Unknown".into());
+    let phase = st
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_else(|| "Unknown".into());
     if phase == "Succeeded" {
         return None;
     }
-    let ready = st.and_then(|s| s.conditions.as_ref()).is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    let ready = st
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
     if ready {
         return None;
     }
     let mut why = vec![format!("phase {phase}")];
-    if let Some(c) = st.and_then(|s| s.conditions.as_ref()).and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled" && c.status != "True")) {
-        why.push(format!("unschedulable: {}", c.message.clone().unwrap_or_default()));
+    if let Some(c) = st.and_then(|s| s.conditions.as_ref()).and_then(|c| {
+        c.iter()
+            .find(|c| c.type_ == "PodScheduled" && c.status != "True")
+    }) {
+        why.push(format!(
+            "unschedulable: {}",
+            c.message.clone().unwrap_or_default()
+        ));
     }
-    for cs in st.and_then(|s| s.container_statuses.as_ref()).into_iter().flatten() {
+    for cs in st
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+    {
         if let Some(w) = cs.state.as_ref().and_then(|s| s.waiting.as_ref()) {
             why.push(format!(
                 "container {} waiting: {}{}",
                 cs.name,
                 w.reason.clone().unwrap_or_default(),
-                w.message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()
+                w.message
+                    .as_ref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
             ));
         }
         if let Some(t) = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()) {
@@ -146,21 +190,37 @@ impl KubeApi for KubeRs {
         rt()?.block_on(async {
             let c = client(kubeconfig).await?;
             let mut problems = Vec::new();
-            let nodes = Api::<Node>::all(c.clone()).list(&ListParams::default()).await.map_err(req)?;
+            let nodes = Api::<Node>::all(c.clone())
+                .list(&ListParams::default())
+                .await
+                .map_err(req)?;
             problems.extend(node_problems(&nodes.items));
-            match Api::<Deployment>::namespaced(c.clone(), "kube-system").get_opt("coredns").await.map_err(req)? {
+            match Api::<Deployment>::namespaced(c.clone(), "kube-system")
+                .get_opt("coredns")
+                .await
+                .map_err(req)?
+            {
                 Some(d) if is_deployment_available(&d) => {}
                 Some(_) => problems.push("deployment/coredns in kube-system not Available".into()),
                 None => problems.push("deployment/coredns in kube-system not found yet".into()),
             }
-            if Api::<ServiceAccount>::namespaced(c, "default").get_opt("default").await.map_err(req)?.is_none() {
+            if Api::<ServiceAccount>::namespaced(c, "default")
+                .get_opt("default")
+                .await
+                .map_err(req)?
+                .is_none()
+            {
                 problems.push("serviceaccount/default in namespace default not created yet".into());
             }
             Ok(problems)
         })
     }
 
-    fn advertise(&self, kubeconfig: &Path, resources: &BTreeMap<String, String>) -> Result<Vec<String>, ApiError> {
+    fn advertise(
+        &self,
+        kubeconfig: &Path,
+        resources: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, ApiError> {
         if resources.is_empty() {
             return Ok(Vec::new());
         }
@@ -168,21 +228,37 @@ impl KubeApi for KubeRs {
             let c = client(kubeconfig).await?;
             let api = Api::<Node>::all(c);
             let nodes = api.list(&ListParams::default()).await.map_err(req)?;
-            let is_cp = |n: &Node| n.metadata.labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+            let is_cp = |n: &Node| {
+                n.metadata
+                    .labels
+                    .as_ref()
+                    .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
+            };
             let workers: Vec<&Node> = nodes.items.iter().filter(|n| !is_cp(n)).collect();
-            let targets: Vec<&Node> = if workers.is_empty() { nodes.items.iter().collect() } else { workers };
+            let targets: Vec<&Node> = if workers.is_empty() {
+                nodes.items.iter().collect()
+            } else {
+                workers
+            };
             let patch = serde_json::json!({ "status": { "capacity": resources } });
             let mut done = Vec::new();
             for n in targets {
                 let name = n.metadata.name.clone().unwrap_or_default();
-                api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.map_err(req)?;
+                api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await
+                    .map_err(req)?;
                 done.push(name);
             }
             Ok(done)
         })
     }
 
-    fn diagnose(&self, kubeconfig: &Path, namespace: &str, release: &str) -> Result<String, ApiError> {
+    fn diagnose(
+        &self,
+        kubeconfig: &Path,
+        namespace: &str,
+        release: &str,
+    ) -> Result<String, ApiError> {
         rt()?.block_on(async {
             let c = client(kubeconfig).await?;
             let pods: Api<Pod> = Api::namespaced(c.clone(), namespace);
@@ -193,8 +269,17 @@ impl KubeApi for KubeRs {
             }
             let mut out = String::new();
             let events: Api<KEvent> = Api::namespaced(c.clone(), namespace);
-            let all_events = events.list(&ListParams::default()).await.map(|l| l.items).unwrap_or_default();
-            for d in Api::<Deployment>::namespaced(c.clone(), namespace).list(&lp).await.map(|l| l.items).unwrap_or_default() {
+            let all_events = events
+                .list(&ListParams::default())
+                .await
+                .map(|l| l.items)
+                .unwrap_or_default();
+            for d in Api::<Deployment>::namespaced(c.clone(), namespace)
+                .list(&lp)
+                .await
+                .map(|l| l.items)
+                .unwrap_or_default()
+            {
                 if !is_deployment_available(&d) {
                     let s = d.status.clone().unwrap_or_default();
                     out.push_str(&format!(
@@ -206,11 +291,16 @@ impl KubeApi for KubeRs {
                 }
             }
             for p in &list {
-                let Some(problem) = pod_problem(p) else { continue };
+                let Some(problem) = pod_problem(p) else {
+                    continue;
+                };
                 let name = p.metadata.name.clone().unwrap_or_default();
                 out.push_str(&problem);
                 out.push('\n');
-                let mut evs: Vec<&KEvent> = all_events.iter().filter(|e| e.involved_object.name.as_deref() == Some(name.as_str())).collect();
+                let mut evs: Vec<&KEvent> = all_events
+                    .iter()
+                    .filter(|e| e.involved_object.name.as_deref() == Some(name.as_str()))
+                    .collect();
                 evs.sort_by_key(|e| e.last_timestamp.clone().map(|t| t.0));
                 for e in evs.iter().rev().take(5).rev() {
                     out.push_str(&format!(
@@ -220,11 +310,22 @@ impl KubeApi for KubeRs {
                         e.message.clone().unwrap_or_default().trim()
                     ));
                 }
-                for cs in p.status.as_ref().and_then(|s| s.container_statuses.as_ref()).into_iter().flatten() {
+                for cs in p
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.container_statuses.as_ref())
+                    .into_iter()
+                    .flatten()
+                {
                     if cs.ready {
                         continue;
                     }
-                    let lp = LogParams { container: Some(cs.name.clone()), tail_lines: Some(20), previous: cs.restart_count > 0, ..Default::default() };
+                    let lp = LogParams {
+                        container: Some(cs.name.clone()),
+                        tail_lines: Some(20),
+                        previous: cs.restart_count > 0,
+                        ..Default::default()
+                    };
                     if let Ok(log) = pods.logs(&name, &lp).await
                         && !log.trim().is_empty()
                     {
@@ -236,7 +337,9 @@ impl KubeApi for KubeRs {
                 }
             }
             if out.is_empty() {
-                out.push_str(&format!("no pod of release {release} in namespace {namespace} reports a problem\n"));
+                out.push_str(&format!(
+                    "no pod of release {release} in namespace {namespace} reports a problem\n"
+                ));
             }
             Ok(out)
         })
@@ -246,11 +349,16 @@ impl KubeApi for KubeRs {
         rt()?.block_on(async {
             let c = client(kubeconfig).await?;
             let api: Api<Namespace> = Api::all(c);
-            let list = api.list(&ListParams::default().labels(MANAGED_BY)).await.map_err(req)?;
+            let list = api
+                .list(&ListParams::default().labels(MANAGED_BY))
+                .await
+                .map_err(req)?;
             let mut names = Vec::new();
             for ns in list.items {
                 let name = ns.metadata.name.clone().unwrap_or_default();
-                api.delete(&name, &DeleteParams::background()).await.map_err(req)?;
+                api.delete(&name, &DeleteParams::background())
+                    .await
+                    .map_err(req)?;
                 names.push(name);
             }
             Ok(names)
@@ -268,12 +376,17 @@ mod tests {
 
     #[test]
     fn nodes_ready_or_not() {
-        let ready: Node = from_yaml(serde_json::json!({"metadata":{"name":"a"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}));
+        let ready: Node = from_yaml(
+            serde_json::json!({"metadata":{"name":"a"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}),
+        );
         let not: Node = from_yaml(
             serde_json::json!({"metadata":{"name":"b"},"status":{"conditions":[{"type":"Ready","status":"False","reason":"KubeletNotReady","message":"cni not initialized"}]}}),
         );
         assert!(node_problems(std::slice::from_ref(&ready)).is_empty());
-        assert_eq!(node_problems(&[ready, not]), vec!["node/b not Ready (KubeletNotReady: cni not initialized)"]);
+        assert_eq!(
+            node_problems(&[ready, not]),
+            vec!["node/b not Ready (KubeletNotReady: cni not initialized)"]
+        );
         assert_eq!(node_problems(&[]), vec!["no nodes registered yet"]);
     }
 
@@ -285,18 +398,27 @@ mod tests {
                 "containerStatuses": [{"name": "demo", "ready": false, "restartCount": 0, "image": "x", "imageID": "",
                     "state": {"waiting": {"reason": "ErrImagePull", "message": "pull access denied"}}}]}
         }));
-        assert_eq!(pod_problem(&p).unwrap(), "pod/demo-1: phase Pending; container demo waiting: ErrImagePull (pull access denied)");
-        let ok: Pod = from_yaml(serde_json::json!({"metadata":{"name":"x"},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}));
+        assert_eq!(
+            pod_problem(&p).unwrap(),
+            "pod/demo-1: phase Pending; container demo waiting: ErrImagePull (pull access denied)"
+        );
+        let ok: Pod = from_yaml(
+            serde_json::json!({"metadata":{"name":"x"},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}),
+        );
         assert!(pod_problem(&ok).is_none());
     }
 
     #[test]
     fn deployment_availability() {
-        let d: Deployment = from_yaml(serde_json::json!({"metadata":{"name":"coredns"},"spec":{"replicas":2,"selector":{},"template":{}},
-            "status":{"availableReplicas":2,"conditions":[{"type":"Available","status":"True"}]}}));
+        let d: Deployment = from_yaml(
+            serde_json::json!({"metadata":{"name":"coredns"},"spec":{"replicas":2,"selector":{},"template":{}},
+            "status":{"availableReplicas":2,"conditions":[{"type":"Available","status":"True"}]}}),
+        );
         assert!(is_deployment_available(&d));
-        let d: Deployment = from_yaml(serde_json::json!({"metadata":{"name":"coredns"},"spec":{"replicas":2,"selector":{},"template":{}},
-            "status":{"availableReplicas":1,"conditions":[{"type":"Available","status":"True"}]}}));
+        let d: Deployment = from_yaml(
+            serde_json::json!({"metadata":{"name":"coredns"},"spec":{"replicas":2,"selector":{},"template":{}},
+            "status":{"availableReplicas":1,"conditions":[{"type":"Available","status":"True"}]}}),
+        );
         assert!(!is_deployment_available(&d));
     }
 }

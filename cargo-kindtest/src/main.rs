@@ -63,11 +63,24 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 struct GlobalArgs {
     /// Profile from [workspace.metadata.kindtest.profiles]
-    #[arg(long, short = 'P', value_name = "NAME", default_value = "default", global = true, env = "KINDTEST_PROFILE", help_heading = "Cluster options")]
+    #[arg(
+        long,
+        short = 'P',
+        value_name = "NAME",
+        default_value = "default",
+        global = true,
+        env = "KINDTEST_PROFILE",
+        help_heading = "Cluster options"
+    )]
     profile: String,
 
     /// Path to Cargo.toml
-    #[arg(long, value_name = "PATH", global = true, help_heading = "Manifest options")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        global = true,
+        help_heading = "Manifest options"
+    )]
     manifest_path: Option<PathBuf>,
 
     /// Use verbose output (-vv very verbose: command results)
@@ -75,15 +88,35 @@ struct GlobalArgs {
     verbose: u8,
 
     /// Do not print progress, only errors and the test output
-    #[arg(long, short = 'q', global = true, conflicts_with = "verbose", help_heading = "Display options")]
+    #[arg(
+        long,
+        short = 'q',
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Display options"
+    )]
     quiet: bool,
 
     /// Coloring
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true, help_heading = "Display options")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true,
+        help_heading = "Display options"
+    )]
     color: Color,
 
     /// Output format: human-readable lines, or JSON events (one per line) for tools
-    #[arg(long, value_enum, value_name = "FMT", default_value = "human", global = true, help_heading = "Display options")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FMT",
+        default_value = "human",
+        global = true,
+        help_heading = "Display options"
+    )]
     message_format: MessageFormat,
 }
 
@@ -99,7 +132,12 @@ struct TestArgs {
     args: Vec<String>,
 
     /// nextest filterset (replaces the profile's `filter`); may be repeated
-    #[arg(long = "filterset", short = 'E', value_name = "EXPR", help_heading = "Test options")]
+    #[arg(
+        long = "filterset",
+        short = 'E',
+        value_name = "EXPR",
+        help_heading = "Test options"
+    )]
     filter_exprs: Vec<String>,
 
     /// Run a partition of the tests (nextest `--partition`, e.g. `hash:1/3`)
@@ -198,14 +236,40 @@ fn real_main(cli: Cli) -> i32 {
     let code = match cli.command {
         Some(Command::Template(a)) => return commands::template::run(a),
         Some(Command::Validate(a)) => {
-            let format = if cli.global.message_format == MessageFormat::Json { commands::validate::Format::Json } else { commands::validate::Format::Human };
-            return commands::validate::run(a, format, &cli.global.profile, cli.global.manifest_path.as_deref());
+            let format = if cli.global.message_format == MessageFormat::Json {
+                commands::validate::Format::Json
+            } else {
+                commands::validate::Format::Human
+            };
+            return commands::validate::run(
+                a,
+                format,
+                &cli.global.profile,
+                cli.global.manifest_path.as_deref(),
+            );
         }
         Some(Command::Check) => pipeline_cmd(&cli.global, TestArgs::default(), Goal::Check),
-        Some(Command::Up(c)) => pipeline_cmd(&cli.global, TestArgs { cluster: c, ..TestArgs::default() }, Goal::Up),
-        Some(Command::Down) => commands::lifecycle::down(&cli.global.profile, cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
-        Some(Command::Status) => commands::lifecycle::status(&cli.global.profile, cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
-        Some(Command::Clean) => commands::lifecycle::clean(cli.global.manifest_path.as_deref(), &setup(&cli.global).0),
+        Some(Command::Up(c)) => pipeline_cmd(
+            &cli.global,
+            TestArgs {
+                cluster: c,
+                ..TestArgs::default()
+            },
+            Goal::Up,
+        ),
+        Some(Command::Down) => commands::lifecycle::down(
+            &cli.global.profile,
+            cli.global.manifest_path.as_deref(),
+            &setup(&cli.global).0,
+        ),
+        Some(Command::Status) => commands::lifecycle::status(
+            &cli.global.profile,
+            cli.global.manifest_path.as_deref(),
+            &setup(&cli.global).0,
+        ),
+        Some(Command::Clean) => {
+            commands::lifecycle::clean(cli.global.manifest_path.as_deref(), &setup(&cli.global).0)
+        }
         None => pipeline_cmd(&cli.global, cli.test, Goal::Test),
     };
     code.code()
@@ -261,7 +325,17 @@ mod tests {
 
     #[test]
     fn filters_and_passthrough() {
-        let cli = Cli::try_parse_from(["cargo-kindtest", "--profile", "e2e", "pod", "-E", "test(x)", "--", "--no-capture"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "cargo-kindtest",
+            "--profile",
+            "e2e",
+            "pod",
+            "-E",
+            "test(x)",
+            "--",
+            "--no-capture",
+        ])
+        .unwrap();
         assert_eq!(cli.global.profile, "e2e");
         assert_eq!(cli.test.filters, vec!["pod"]);
         assert_eq!(cli.test.filter_exprs, vec!["test(x)"]);

@@ -63,7 +63,12 @@ impl Session {
     /// A session with kube-rs and the basic checker.
     pub fn new(exec: Exec) -> Self {
         let events = exec.events().clone();
-        Session { exec, events, api: Arc::new(crate::kube_api::KubeRs), checker: Arc::new(BasicChecker) }
+        Session {
+            exec,
+            events,
+            api: Arc::new(crate::kube_api::KubeRs),
+            checker: Arc::new(BasicChecker),
+        }
     }
 }
 
@@ -79,12 +84,21 @@ impl Stages<'_> {
     }
     fn finish(&mut self, s: Stage, t: Instant, status: StageStatus, detail: impl Into<String>) {
         let ms = t.elapsed().as_millis() as u64;
-        self.events.emit(Event::StageFinished { stage: s, status, elapsed_ms: ms, detail: detail.into() });
+        self.events.emit(Event::StageFinished {
+            stage: s,
+            status,
+            elapsed_ms: ms,
+            detail: detail.into(),
+        });
         self.done.push((s, status, ms));
     }
     fn fail<E: std::fmt::Display + Classify>(&mut self, s: Stage, t: Instant, e: &E) -> ExitCode {
         let code = e.exit_code();
-        let status = if code == ExitCode::Interrupted { StageStatus::Interrupted } else { StageStatus::Failed };
+        let status = if code == ExitCode::Interrupted {
+            StageStatus::Interrupted
+        } else {
+            StageStatus::Failed
+        };
         self.finish(s, t, status, "");
         if code != ExitCode::Interrupted {
             self.events.error(e.to_string());
@@ -96,8 +110,14 @@ impl Stages<'_> {
 /// Runs the pipeline; returns the exit code. Never panics on user input.
 pub fn run(session: &Session, loaded: &Loaded, opts: &RunOptions) -> ExitCode {
     let events = &session.events;
-    let mut st = Stages { events, done: Vec::new() };
-    let mut summary = Summary { profile: opts.plan.profile.clone(), ..Default::default() };
+    let mut st = Stages {
+        events,
+        done: Vec::new(),
+    };
+    let mut summary = Summary {
+        profile: opts.plan.profile.clone(),
+        ..Default::default()
+    };
     let code = run_stages(session, loaded, opts, &mut st, &mut summary);
     summary.stages = st.done.clone();
     summary.exit_code = code.code();
@@ -105,19 +125,30 @@ pub fn run(session: &Session, loaded: &Loaded, opts: &RunOptions) -> ExitCode {
         exit_code: code.code(),
         stages: summary.stages.clone(),
         junit: summary.junit.as_ref().map(|p| p.display().to_string()),
-        diagnostics: summary.diagnostics.as_ref().map(|p| p.display().to_string()),
+        diagnostics: summary
+            .diagnostics
+            .as_ref()
+            .map(|p| p.display().to_string()),
         overhead_ms: summary.overhead_ms,
     });
     if code == ExitCode::Interrupted {
         events.warn("interrupted; cleaned up what this run created");
     }
     if opts.goal != Goal::Check {
-        events.emit(Event::Summary { text: summary.render().trim_end().to_string() });
+        events.emit(Event::Summary {
+            text: summary.render().trim_end().to_string(),
+        });
     }
     code
 }
 
-fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut Stages<'_>, summary: &mut Summary) -> ExitCode {
+fn run_stages(
+    session: &Session,
+    loaded: &Loaded,
+    opts: &RunOptions,
+    st: &mut Stages<'_>,
+    summary: &mut Summary,
+) -> ExitCode {
     let events = &session.events;
     let exec = &session.exec;
     let cancel = exec.cancel().clone();
@@ -130,10 +161,18 @@ fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut St
         Err(e) => return st.fail(Stage::Plan, t, &e),
     };
     if !loaded.found {
-        events.warn(format!("no [workspace.metadata.kindtest] in {}: using defaults", loaded.manifest.display()));
+        events.warn(format!(
+            "no [workspace.metadata.kindtest] in {}: using defaults",
+            loaded.manifest.display()
+        ));
     }
     summary.profile = plan.profile.clone();
-    st.finish(Stage::Plan, t, StageStatus::Ok, format!("profile {}", plan.profile));
+    st.finish(
+        Stage::Plan,
+        t,
+        StageStatus::Ok,
+        format!("profile {}", plan.profile),
+    );
     let diag_dir = plan.kindtest_dir.join("runs").join(&run_id);
 
     // check
@@ -146,10 +185,20 @@ fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut St
         }
     }
     if report.errors() > 0 {
-        st.finish(Stage::Check, t, StageStatus::Failed, format!("{} error(s) in {} check(s)", report.errors(), report.jobs));
+        st.finish(
+            Stage::Check,
+            t,
+            StageStatus::Failed,
+            format!("{} error(s) in {} check(s)", report.errors(), report.jobs),
+        );
         return ExitCode::Failed;
     }
-    st.finish(Stage::Check, t, StageStatus::Ok, format!("{} chart check(s)", report.jobs));
+    st.finish(
+        Stage::Check,
+        t,
+        StageStatus::Ok,
+        format!("{} chart check(s)", report.jobs),
+    );
     if opts.goal == Goal::Check {
         return ExitCode::Ok;
     }
@@ -163,8 +212,21 @@ fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut St
     let paths = ClusterPaths::new(&plan.kindtest_dir, &plan.cluster.name);
     summary.cluster = Some(plan.cluster.name.clone());
     let mut progress = Progress::default();
-    let eo = EnsureOptions { fresh: opts.fresh, named: plan.cluster_named, run_id: run_id.clone() };
-    let ready = ensure(provider.as_ref(), session.api.as_ref(), &plan.cluster, &paths, &eo, &cancel, events, &mut progress);
+    let eo = EnsureOptions {
+        fresh: opts.fresh,
+        named: plan.cluster_named,
+        run_id: run_id.clone(),
+    };
+    let ready = ensure(
+        provider.as_ref(),
+        session.api.as_ref(),
+        &plan.cluster,
+        &paths,
+        &eo,
+        &cancel,
+        events,
+        &mut progress,
+    );
     let mut cluster: ReadyCluster = match ready {
         Ok(c) => c,
         Err(e) => {
@@ -172,7 +234,8 @@ fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut St
             if progress.created && (code == ExitCode::Interrupted || (opts.ci && !opts.keep)) {
                 teardown(exec, provider.as_ref(), &plan, &paths, events);
             } else if matches!(e, crate::cluster::ClusterError::NotReady { .. }) {
-                summary.diagnostics = export_logs(provider.as_ref(), &plan.cluster.name, &diag_dir, events);
+                summary.diagnostics =
+                    export_logs(provider.as_ref(), &plan.cluster.name, &diag_dir, events);
                 summary.kubeconfig = Some(paths.kubeconfig.clone());
                 summary.kept = true;
             }
@@ -180,15 +243,31 @@ fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut St
         }
     };
     summary.kubeconfig = Some(cluster.kubeconfig.clone());
-    let status = if cluster.created { StageStatus::Ok } else { StageStatus::Skipped };
+    let status = if cluster.created {
+        StageStatus::Ok
+    } else {
+        StageStatus::Skipped
+    };
     st.finish(Stage::Cluster, t, status, cluster.detail.clone());
 
-    let code = after_cluster(session, opts, st, summary, &plan, provider.as_ref(), &paths, &mut cluster, &diag_dir, &run_id);
+    let code = after_cluster(
+        session,
+        opts,
+        st,
+        summary,
+        &plan,
+        provider.as_ref(),
+        &paths,
+        &mut cluster,
+        &diag_dir,
+        &run_id,
+    );
 
     // report: logs on failure, teardown by policy.
     let t = st.start(Stage::Report);
     if code == ExitCode::Failed && provider.kind() == crate::cluster::ProviderKind::Kind {
-        summary.diagnostics = export_logs(provider.as_ref(), &cluster.name, &diag_dir, events).or(summary.diagnostics.take());
+        summary.diagnostics = export_logs(provider.as_ref(), &cluster.name, &diag_dir, events)
+            .or(summary.diagnostics.take());
     }
     let _ = cluster.state.save(&cluster.state_file);
     // Locally the cluster is kept for the next run; in CI it is deleted unless --keep.
@@ -199,7 +278,16 @@ fn run_stages(session: &Session, loaded: &Loaded, opts: &RunOptions, st: &mut St
     } else {
         summary.kept = true;
     }
-    st.finish(Stage::Report, t, StageStatus::Ok, if delete { "cluster deleted (CI)" } else { "cluster kept" });
+    st.finish(
+        Stage::Report,
+        t,
+        StageStatus::Ok,
+        if delete {
+            "cluster deleted (CI)"
+        } else {
+            "cluster kept"
+        },
+    );
     code
 }
 
@@ -222,7 +310,14 @@ fn after_cluster(
     // images
     let t = st.start(Stage::Images);
     let engine = Engine::from_env().cli();
-    let built = match crate::images::build_and_load(exec, engine, provider, &cluster.name, &plan.images, &mut cluster.state) {
+    let built = match crate::images::build_and_load(
+        exec,
+        engine,
+        provider,
+        &cluster.name,
+        &plan.images,
+        &mut cluster.state,
+    ) {
         Ok(b) => b,
         Err(e) => {
             let _ = cluster.state.save(&cluster.state_file);
@@ -230,27 +325,60 @@ fn after_cluster(
         }
     };
     let _ = cluster.state.save(&cluster.state_file);
-    let changed = built.iter().filter(|b| b.action != "up to date" && b.action != "not needed").count();
+    let changed = built
+        .iter()
+        .filter(|b| b.action != "up to date" && b.action != "not needed")
+        .count();
     let detail = if built.is_empty() {
         "no images".to_string()
     } else {
-        built.iter().map(|b| format!("{} {}", b.reference(), b.action)).collect::<Vec<_>>().join(", ")
+        built
+            .iter()
+            .map(|b| format!("{} {}", b.reference(), b.action))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    st.finish(Stage::Images, t, if changed > 0 { StageStatus::Ok } else { StageStatus::Skipped }, detail);
+    st.finish(
+        Stage::Images,
+        t,
+        if changed > 0 {
+            StageStatus::Ok
+        } else {
+            StageStatus::Skipped
+        },
+        detail,
+    );
 
     // install
     let t = st.start(Stage::Install);
     let inflight = Mutex::new(InFlight::default());
-    let target = Target { kubeconfig: &cluster.kubeconfig, context: &cluster.context, diagnostics: diag_dir };
-    let res = install_all(exec, session.api.as_ref(), &plan.releases, &built, &target, &mut cluster.state, &inflight);
+    let target = Target {
+        kubeconfig: &cluster.kubeconfig,
+        context: &cluster.context,
+        diagnostics: diag_dir,
+    };
+    let res = install_all(
+        exec,
+        session.api.as_ref(),
+        &plan.releases,
+        &built,
+        &target,
+        &mut cluster.state,
+        &inflight,
+    );
     let _ = cluster.state.save(&cluster.state_file);
     let installed = match res {
         Ok(i) => i,
         Err(e) => {
             let code = st.fail(Stage::Install, t, &e);
             if code == ExitCode::Interrupted {
-                if let Some((name, ns, first)) = inflight.lock().ok().and_then(|f| f.current.clone()) {
-                    events.info(format!("cleaning up release `{name}` in `{ns}` ({})", if first { "uninstall" } else { "rollback" }));
+                if let Some((name, ns, first)) =
+                    inflight.lock().ok().and_then(|f| f.current.clone())
+                {
+                    events.info(format!(
+                        "cleaning up release `{name}` in `{ns}` ({})",
+                        if first { "uninstall" } else { "rollback" }
+                    ));
                     let _ = cleanup_interrupted(exec, &name, &ns, first, &target);
                 }
             } else {
@@ -259,19 +387,46 @@ fn after_cluster(
             return code;
         }
     };
-    let n_changed = installed.iter().filter(|i| i.action == Action::Installed).count();
+    let n_changed = installed
+        .iter()
+        .filter(|i| i.action == Action::Installed)
+        .count();
     let detail = if installed.is_empty() {
         "no releases".to_string()
     } else {
         installed
             .iter()
-            .map(|i| format!("{}/{} {}", i.namespace, i.name, if i.action == Action::Installed { "installed" } else { "unchanged" }))
+            .map(|i| {
+                format!(
+                    "{}/{} {}",
+                    i.namespace,
+                    i.name,
+                    if i.action == Action::Installed {
+                        "installed"
+                    } else {
+                        "unchanged"
+                    }
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
-    st.finish(Stage::Install, t, if n_changed > 0 { StageStatus::Ok } else { StageStatus::Skipped }, detail);
+    st.finish(
+        Stage::Install,
+        t,
+        if n_changed > 0 {
+            StageStatus::Ok
+        } else {
+            StageStatus::Skipped
+        },
+        detail,
+    );
     if opts.goal == Goal::Up {
-        events.info(format!("cluster `{}` is up: export KUBECONFIG={}", cluster.name, cluster.kubeconfig.display()));
+        events.info(format!(
+            "cluster `{}` is up: export KUBECONFIG={}",
+            cluster.name,
+            cluster.kubeconfig.display()
+        ));
         return ExitCode::Ok;
     }
 
@@ -285,11 +440,23 @@ fn after_cluster(
         profile: plan.profile.clone(),
         run_id: run_id.to_string(),
         artifacts: diag_dir.join("tests"),
-        releases: installed.iter().map(|i| format!("{}/{}", i.namespace, i.name)).collect(),
-        images: built.iter().map(|b| (b.key.clone(), b.reference())).collect(),
+        releases: installed
+            .iter()
+            .map(|i| format!("{}/{}", i.namespace, i.name))
+            .collect(),
+        images: built
+            .iter()
+            .map(|b| (b.key.clone(), b.reference()))
+            .collect(),
     };
     summary.overhead_ms = Some(events.elapsed().as_millis() as u64);
-    let outcome = match run_tests(exec, &plan.tests, &env, &plan.kindtest_dir, &plan.workspace_root) {
+    let outcome = match run_tests(
+        exec,
+        &plan.tests,
+        &env,
+        &plan.kindtest_dir,
+        &plan.workspace_root,
+    ) {
         Ok(o) => o,
         Err(e) => return st.fail(Stage::Run, t, &e),
     };
@@ -302,12 +469,22 @@ fn after_cluster(
         ExitCode::Interrupted
     } else {
         let code = outcome.code.map_or("signal".to_string(), |c| c.to_string());
-        st.finish(Stage::Run, t, StageStatus::Failed, format!("test runner exited with {code}"));
+        st.finish(
+            Stage::Run,
+            t,
+            StageStatus::Failed,
+            format!("test runner exited with {code}"),
+        );
         ExitCode::Failed
     }
 }
 
-fn export_logs(provider: &dyn Provider, name: &str, diag_dir: &std::path::Path, events: &Events) -> Option<PathBuf> {
+fn export_logs(
+    provider: &dyn Provider,
+    name: &str,
+    diag_dir: &std::path::Path,
+    events: &Events,
+) -> Option<PathBuf> {
     let dir = diag_dir.join("cluster-logs");
     let _ = std::fs::create_dir_all(diag_dir);
     match provider.export_logs(name, &dir) {
@@ -320,17 +497,31 @@ fn export_logs(provider: &dyn Provider, name: &str, diag_dir: &std::path::Path, 
 }
 
 /// Deletes a cluster we created and its state folder.
-pub fn teardown(exec: &Exec, provider: &dyn Provider, plan: &Plan, paths: &ClusterPaths, events: &Events) {
+pub fn teardown(
+    exec: &Exec,
+    provider: &dyn Provider,
+    plan: &Plan,
+    paths: &ClusterPaths,
+    events: &Events,
+) {
     events.info(format!("deleting cluster `{}`", plan.cluster.name));
     if let Err(e) = provider_delete_cleanup(exec, provider, &plan.cluster.name, &paths.kubeconfig) {
-        events.warn(format!("could not delete cluster `{}`: {e}", plan.cluster.name));
+        events.warn(format!(
+            "could not delete cluster `{}`: {e}",
+            plan.cluster.name
+        ));
         return;
     }
     let _ = std::fs::remove_dir_all(&paths.dir);
 }
 
 /// Deletes even after Ctrl-C (the cancel flag is ignored for cleanup commands).
-fn provider_delete_cleanup(exec: &Exec, provider: &dyn Provider, name: &str, kubeconfig: &std::path::Path) -> Result<(), crate::cluster::ClusterError> {
+fn provider_delete_cleanup(
+    exec: &Exec,
+    provider: &dyn Provider,
+    name: &str,
+    kubeconfig: &std::path::Path,
+) -> Result<(), crate::cluster::ClusterError> {
     if exec.cancel().is_set() {
         // Providers run through `exec`, which refuses after Ctrl-C: use a fresh one.
         let fresh = Exec::new(crate::process::Cancel::new(), exec.events().clone());

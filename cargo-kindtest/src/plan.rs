@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cluster::{ClusterSpec, NodeRole, NodeSpec, ProviderKind};
-use crate::config::{ClusterConfig, Config, Loaded, ProfileConfig, ReleaseConfig, did_you_mean, parse_duration};
+use crate::config::{
+    ClusterConfig, Config, Loaded, ProfileConfig, ReleaseConfig, did_you_mean, parse_duration,
+};
 
 /// Command-line choices that shape the plan.
 #[derive(Debug, Clone, Default)]
@@ -182,7 +184,11 @@ fn merge_release(base: &mut ReleaseConfig, over: &ReleaseConfig) {
 }
 
 /// Resolves `name` through its `inherits` chain into one profile (base first).
-pub fn resolve_profile(config: &Config, name: &str, manifest: &Path) -> Result<ProfileConfig, PlanError> {
+pub fn resolve_profile(
+    config: &Config,
+    name: &str,
+    manifest: &Path,
+) -> Result<ProfileConfig, PlanError> {
     let mut chain: Vec<&ProfileConfig> = Vec::new();
     let mut cur = name.to_string();
     loop {
@@ -202,7 +208,9 @@ pub fn resolve_profile(config: &Config, name: &str, manifest: &Path) -> Result<P
             });
         };
         if chain.len() > 16 || chain.iter().any(|c| std::ptr::eq(*c, p)) {
-            return Err(PlanError::Invalid(format!("profile `{name}`: `inherits` forms a cycle")));
+            return Err(PlanError::Invalid(format!(
+                "profile `{name}`: `inherits` forms a cycle"
+            )));
         }
         chain.push(p);
         match (&p.inherits, cur.as_str()) {
@@ -230,14 +238,19 @@ pub fn resolve_profile(config: &Config, name: &str, manifest: &Path) -> Result<P
 fn valid_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
 
 /// Builds the plan.
 pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
-    let profile_name = if opts.profile.is_empty() { "default".to_string() } else { opts.profile.clone() };
+    let profile_name = if opts.profile.is_empty() {
+        "default".to_string()
+    } else {
+        opts.profile.clone()
+    };
     let cfg = &loaded.config;
     let profile = resolve_profile(cfg, &profile_name, &loaded.manifest)?;
     let base = &loaded.base_dir;
@@ -247,10 +260,17 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     let c = &profile.cluster;
     let provider = match profile.provider.as_deref() {
         None => ProviderKind::Kind,
-        Some(p) => ProviderKind::parse(p)
-            .ok_or_else(|| PlanError::Invalid(format!("profile `{profile_name}`: unknown provider `{p}` (expected `kind` or `kwok`)")))?,
+        Some(p) => ProviderKind::parse(p).ok_or_else(|| {
+            PlanError::Invalid(format!(
+                "profile `{profile_name}`: unknown provider `{p}` (expected `kind` or `kwok`)"
+            ))
+        })?,
     };
-    let name = opts.cluster.clone().or_else(|| c.name.clone()).unwrap_or_else(|| format!("kindtest-{profile_name}"));
+    let name = opts
+        .cluster
+        .clone()
+        .or_else(|| c.name.clone())
+        .unwrap_or_else(|| format!("kindtest-{profile_name}"));
     if !valid_dns_label(&name) {
         return Err(PlanError::Invalid(format!(
             "cluster name `{name}` is not valid: use lowercase letters, digits and `-` (profile `{profile_name}`)"
@@ -258,15 +278,21 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     }
     let nodes = c.nodes.unwrap_or(1);
     if nodes == 0 {
-        return Err(PlanError::Invalid(format!("profile `{profile_name}`: cluster.nodes must be at least 1")));
+        return Err(PlanError::Invalid(format!(
+            "profile `{profile_name}`: cluster.nodes must be at least 1"
+        )));
     }
-    if c.config.is_some() && (c.extra_port_mappings.is_some() || c.node_labels.is_some() || c.nodes.is_some()) {
+    if c.config.is_some()
+        && (c.extra_port_mappings.is_some() || c.node_labels.is_some() || c.nodes.is_some())
+    {
         return Err(PlanError::Invalid(format!(
             "profile `{profile_name}`: cluster.config (a kind config file) cannot be combined with nodes, node-labels or extra-port-mappings; put them in the file"
         )));
     }
     if let Some(v) = &c.kubernetes_version {
-        let ok = v.split('.').count() == 3 && v.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        let ok = v.split('.').count() == 3
+            && v.split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
         if !ok {
             return Err(PlanError::Invalid(format!(
                 "profile `{profile_name}`: cluster.kubernetes-version `{v}` must be a full version like `1.36.1` (kind node images are tagged by patch version)"
@@ -278,13 +304,25 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     let mut node_specs = vec![NodeSpec {
         role: NodeRole::ControlPlane,
         labels: labels.clone(),
-        extended_resources: if nodes == 1 { ext.clone() } else { BTreeMap::new() },
+        extended_resources: if nodes == 1 {
+            ext.clone()
+        } else {
+            BTreeMap::new()
+        },
     }];
     for _ in 1..nodes {
-        node_specs.push(NodeSpec { role: NodeRole::Worker, labels: labels.clone(), extended_resources: ext.clone() });
+        node_specs.push(NodeSpec {
+            role: NodeRole::Worker,
+            labels: labels.clone(),
+            extended_resources: ext.clone(),
+        });
     }
     let ready_timeout = match &c.ready_timeout {
-        Some(t) => parse_duration(t).ok_or_else(|| PlanError::Invalid(format!("cluster.ready-timeout `{t}` is not a duration like `3m`")))?,
+        Some(t) => parse_duration(t).ok_or_else(|| {
+            PlanError::Invalid(format!(
+                "cluster.ready-timeout `{t}` is not a duration like `3m`"
+            ))
+        })?,
         None => Duration::from_secs(180),
     };
     let cluster = ClusterSpec {
@@ -303,7 +341,10 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
         Some(keys) => {
             for k in keys {
                 if !cfg.images.contains_key(k) {
-                    return Err(PlanError::Invalid(format!("profile `{profile_name}`: unknown image `{k}`{}", hint(k, cfg.images.keys()))));
+                    return Err(PlanError::Invalid(format!(
+                        "profile `{profile_name}`: unknown image `{k}`{}",
+                        hint(k, cfg.images.keys())
+                    )));
                 }
             }
             keys.clone()
@@ -314,7 +355,11 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     for key in &image_keys {
         let i = &cfg.images[key];
         let context = abs(i.context.as_deref().unwrap_or("."));
-        let dockerfile = i.dockerfile.as_deref().map(abs).unwrap_or_else(|| context.join("Dockerfile"));
+        let dockerfile = i
+            .dockerfile
+            .as_deref()
+            .map(abs)
+            .unwrap_or_else(|| context.join("Dockerfile"));
         let v = i.values.clone();
         let pick = |f: fn(&crate::config::ImageValues) -> &Option<String>, default: &str| match &v {
             Some(v) => f(v).clone(),
@@ -322,7 +367,10 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
         };
         images.push(ImagePlan {
             key: key.clone(),
-            repository: i.name.clone().unwrap_or_else(|| format!("kindtest.local/{key}")),
+            repository: i
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("kindtest.local/{key}")),
             dockerfile,
             context,
             target: i.target.clone(),
@@ -343,36 +391,73 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
         if r.enabled == Some(false) {
             continue;
         }
-        let chart = r
-            .chart
-            .clone()
-            .ok_or_else(|| PlanError::Invalid(format!("release `{rname}` (profile `{profile_name}`) has no `chart`")))?;
+        let chart = r.chart.clone().ok_or_else(|| {
+            PlanError::Invalid(format!(
+                "release `{rname}` (profile `{profile_name}`) has no `chart`"
+            ))
+        })?;
         let chart_dir = abs(&chart);
-        let chart = if chart_dir.is_dir() { chart_dir.display().to_string() } else { chart };
-        let mut values: Vec<PathBuf> = r.values.clone().unwrap_or_default().iter().map(|v| abs(v)).collect();
-        values.extend(profile.values.clone().unwrap_or_default().iter().map(|v| abs(v)));
+        let chart = if chart_dir.is_dir() {
+            chart_dir.display().to_string()
+        } else {
+            chart
+        };
+        let mut values: Vec<PathBuf> = r
+            .values
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|v| abs(v))
+            .collect();
+        values.extend(
+            profile
+                .values
+                .clone()
+                .unwrap_or_default()
+                .iter()
+                .map(|v| abs(v)),
+        );
         for v in &values {
             if !v.is_file() {
-                return Err(PlanError::Invalid(format!("release `{rname}`: values file {} does not exist", v.display())));
+                return Err(PlanError::Invalid(format!(
+                    "release `{rname}`: values file {} does not exist",
+                    v.display()
+                )));
             }
         }
         let rimages = match &r.images {
             Some(keys) => {
                 for k in keys {
                     if !cfg.images.contains_key(k) {
-                        return Err(PlanError::Invalid(format!("release `{rname}`: unknown image `{k}`{}", hint(k, cfg.images.keys()))));
+                        return Err(PlanError::Invalid(format!(
+                            "release `{rname}`: unknown image `{k}`{}",
+                            hint(k, cfg.images.keys())
+                        )));
                     }
                 }
-                keys.iter().filter(|k| image_keys.contains(k)).cloned().collect()
+                keys.iter()
+                    .filter(|k| image_keys.contains(k))
+                    .cloned()
+                    .collect()
             }
             None => image_keys.clone(),
         };
         let timeout = r.timeout.clone().unwrap_or_else(|| "5m0s".into());
         if parse_duration(&timeout).is_none() {
-            return Err(PlanError::Invalid(format!("release `{rname}`: timeout `{timeout}` is not a duration like `5m`")));
+            return Err(PlanError::Invalid(format!(
+                "release `{rname}`: timeout `{timeout}` is not a duration like `5m`"
+            )));
         }
         let namespace = r.namespace.clone().unwrap_or_else(|| rname.clone());
-        releases.push(ReleasePlan { name: rname, chart, namespace, values, set: r.set.clone().unwrap_or_default(), images: rimages, timeout });
+        releases.push(ReleasePlan {
+            name: rname,
+            chart,
+            namespace,
+            values,
+            set: r.set.clone().unwrap_or_default(),
+            images: rimages,
+            timeout,
+        });
     }
 
     // Checks: configured charts (defaults + each values file), then releases as installed.
@@ -380,7 +465,10 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     let mut checks = Vec::new();
     for entry in &cfg.charts {
         let chart = abs(entry.path());
-        let name = chart.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "release".into());
+        let name = chart
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "release".into());
         let job = |values: Vec<PathBuf>| CheckJob {
             chart: chart.clone(),
             values,
@@ -414,7 +502,11 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     // Tests.
     let mut args = profile.test_args.clone().unwrap_or_default();
     args.extend(opts.passthrough.iter().cloned());
-    let filter_exprs = if opts.filter_exprs.is_empty() { profile.filter.clone().into_iter().collect() } else { opts.filter_exprs.clone() };
+    let filter_exprs = if opts.filter_exprs.is_empty() {
+        profile.filter.clone().into_iter().collect()
+    } else {
+        opts.filter_exprs.clone()
+    };
     let tests = TestPlan {
         filters: opts.filters.clone(),
         filter_exprs,
@@ -457,7 +549,9 @@ pub fn clean_join(base: &Path, p: &str) -> PathBuf {
 }
 
 fn hint<'a>(k: &str, known: impl Iterator<Item = &'a String>) -> String {
-    did_you_mean(k, known.map(String::as_str)).map(|h| format!("; did you mean `{h}`?")).unwrap_or_default()
+    did_you_mean(k, known.map(String::as_str))
+        .map(|h| format!("; did you mean `{h}`?"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -470,8 +564,17 @@ mod tests {
         std::fs::create_dir_all(dir.join("values")).unwrap();
         std::fs::write(dir.join("values/e2e.yaml"), "a: 1\n").unwrap();
         std::fs::write(dir.join("values/sim.yaml"), "a: 2\n").unwrap();
-        let config = crate::config::parse(&v, "[workspace.metadata.kindtest]", Path::new("Cargo.toml")).unwrap();
-        Loaded { config, workspace_root: dir.clone(), base_dir: dir.clone(), target_dir: dir.join("target"), manifest: dir.join("Cargo.toml"), found: true }
+        let config =
+            crate::config::parse(&v, "[workspace.metadata.kindtest]", Path::new("Cargo.toml"))
+                .unwrap();
+        Loaded {
+            config,
+            workspace_root: dir.clone(),
+            base_dir: dir.clone(),
+            target_dir: dir.join("target"),
+            manifest: dir.join("Cargo.toml"),
+            found: true,
+        }
     }
 
     fn sample() -> Loaded {
@@ -489,7 +592,14 @@ mod tests {
     #[test]
     fn profiles_inherit_from_default() {
         let l = sample();
-        let p = plan(&l, &Options { profile: "e2e".into(), ..Default::default() }).unwrap();
+        let p = plan(
+            &l,
+            &Options {
+                profile: "e2e".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(p.cluster.name, "kindtest-e2e");
         assert_eq!(p.cluster.nodes.len(), 2);
         assert_eq!(p.cluster.nodes[1].extended_resources["nvidia.com/gpu"], "1");
@@ -505,17 +615,37 @@ mod tests {
     #[test]
     fn profile_releases_and_values_merge() {
         let l = sample();
-        let p = plan(&l, &Options { profile: "sim".into(), ..Default::default() }).unwrap();
+        let p = plan(
+            &l,
+            &Options {
+                profile: "sim".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(p.cluster.provider, ProviderKind::Kwok);
         assert_eq!(p.releases[0].namespace, "sim");
-        let v: Vec<_> = p.releases[0].values.iter().map(|v| v.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let v: Vec<_> = p.releases[0]
+            .values
+            .iter()
+            .map(|v| v.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(v, vec!["e2e.yaml", "sim.yaml"]);
     }
 
     #[test]
     fn cli_filters_replace_profile_filter() {
         let l = sample();
-        let p = plan(&l, &Options { profile: "e2e".into(), filter_exprs: vec!["test(x)".into()], passthrough: vec!["--no-capture".into()], ..Default::default() }).unwrap();
+        let p = plan(
+            &l,
+            &Options {
+                profile: "e2e".into(),
+                filter_exprs: vec!["test(x)".into()],
+                passthrough: vec!["--no-capture".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(p.tests.filter_exprs, vec!["test(x)"]);
         assert_eq!(p.tests.args, vec!["--no-capture"]);
     }
@@ -523,20 +653,31 @@ mod tests {
     #[test]
     fn unknown_profile_suggests() {
         let l = sample();
-        let e = plan(&l, &Options { profile: "e2".into(), ..Default::default() }).unwrap_err();
+        let e = plan(
+            &l,
+            &Options {
+                profile: "e2".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().ends_with("did you mean `e2e`?"), "{e}");
     }
 
     #[test]
     fn bad_version_is_rejected() {
-        let l = loaded(json!({"profiles": {"default": {"cluster": {"kubernetes-version": "1.36"}}}}));
+        let l =
+            loaded(json!({"profiles": {"default": {"cluster": {"kubernetes-version": "1.36"}}}}));
         assert!(plan(&l, &Options::default()).is_err());
     }
 
     #[test]
     fn paths_are_clean() {
         assert_eq!(clean_join(Path::new("/w"), "."), PathBuf::from("/w"));
-        assert_eq!(clean_join(Path::new("/w/a"), "../b/./c"), PathBuf::from("/w/b/c"));
+        assert_eq!(
+            clean_join(Path::new("/w/a"), "../b/./c"),
+            PathBuf::from("/w/b/c")
+        );
     }
 
     #[test]

@@ -31,7 +31,14 @@ pub struct Cmd {
 impl Cmd {
     /// A command with no arguments.
     pub fn new(program: impl Into<OsString>) -> Self {
-        Cmd { program: program.into(), args: Vec::new(), env: Vec::new(), env_remove: Vec::new(), cwd: None, stdin: None }
+        Cmd {
+            program: program.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            env_remove: Vec::new(),
+            cwd: None,
+            stdin: None,
+        }
     }
     /// Adds one argument.
     pub fn arg(mut self, a: impl Into<OsString>) -> Self {
@@ -59,17 +66,28 @@ impl Cmd {
     }
     /// The command line for display, shell-quoted where needed.
     pub fn display(&self) -> String {
-        std::iter::once(&self.program).chain(&self.args).map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+        std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|a| quote(a))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
     /// The program name without directories (`kind`, `helm`, …).
     pub fn tool(&self) -> String {
-        Path::new(&self.program).file_name().unwrap_or(self.program.as_os_str()).to_string_lossy().into_owned()
+        Path::new(&self.program)
+            .file_name()
+            .unwrap_or(self.program.as_os_str())
+            .to_string_lossy()
+            .into_owned()
     }
 }
 
 fn quote(a: &OsStr) -> String {
     let s = a.to_string_lossy();
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
+    {
         s.into_owned()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
@@ -94,7 +112,11 @@ impl Output {
     }
     /// stderr, or stdout if stderr is empty, trimmed: what to show the user on failure.
     pub fn message(&self) -> String {
-        let s = if self.stderr.trim().is_empty() { &self.stdout } else { &self.stderr };
+        let s = if self.stderr.trim().is_empty() {
+            &self.stdout
+        } else {
+            &self.stderr
+        };
         s.trim().to_string()
     }
 }
@@ -165,7 +187,11 @@ pub struct Exec {
 impl Exec {
     /// A runner reporting to `events` and watching `cancel`.
     pub fn new(cancel: Cancel, events: Events) -> Self {
-        Exec { cancel, events, path: None }
+        Exec {
+            cancel,
+            events,
+            path: None,
+        }
     }
 
     /// The cancellation flag.
@@ -180,7 +206,10 @@ impl Exec {
 
     /// Looks `program` up on `PATH` (or returns it when it contains a `/`).
     pub fn which(&self, program: &OsStr) -> Option<PathBuf> {
-        which_in(program, self.path.clone().or_else(|| std::env::var_os("PATH")))
+        which_in(
+            program,
+            self.path.clone().or_else(|| std::env::var_os("PATH")),
+        )
     }
 
     /// Runs `cmd` to completion, capturing its output. A non-zero exit is not an error here:
@@ -196,7 +225,11 @@ impl Exec {
 
     /// Runs and runs even if Ctrl-C was pressed (cleanup commands).
     pub fn run_cleanup(&self, cmd: &Cmd) -> Result<Output, ExecError> {
-        let me = Exec { cancel: Cancel::new(), events: self.events.clone(), path: self.path.clone() };
+        let me = Exec {
+            cancel: Cancel::new(),
+            events: self.events.clone(),
+            path: self.path.clone(),
+        };
         me.run_inner(cmd, false)
     }
 
@@ -207,8 +240,12 @@ impl Exec {
         }
         let program = self
             .which(&cmd.program)
-            .ok_or_else(|| ExecError::NotFound { program: cmd.program.to_string_lossy().into_owned() })?;
-        self.events.emit(Event::Command { argv: command.clone() });
+            .ok_or_else(|| ExecError::NotFound {
+                program: cmd.program.to_string_lossy().into_owned(),
+            })?;
+        self.events.emit(Event::Command {
+            argv: command.clone(),
+        });
         let started = Instant::now();
         let mut c = Command::new(&program);
         c.args(&cmd.args);
@@ -221,7 +258,11 @@ impl Exec {
         if let Some(d) = &cmd.cwd {
             c.current_dir(d);
         }
-        c.stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        c.stdin(if cmd.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         if inherit {
             // The test runner stays in our process group: a terminal Ctrl-C reaches it
             // directly and it cancels gracefully.
@@ -230,9 +271,14 @@ impl Exec {
             // Tools get their own process group so Ctrl-C cleanup can stop a tool and its
             // children (a shell wrapper's `sleep`, helm's plugins) together.
             use std::os::unix::process::CommandExt;
-            c.stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+            c.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .process_group(0);
         }
-        let io = |source| ExecError::Io { command: command.clone(), source };
+        let io = |source| ExecError::Io {
+            command: command.clone(),
+            source,
+        };
         let mut child = c.spawn().map_err(io)?;
         if let Some(input) = &cmd.stdin {
             let mut stdin = child.stdin.take();
@@ -251,10 +297,22 @@ impl Exec {
             // Do not wait for the output readers: an orphaned grandchild may hold the pipes.
             None => return Err(ExecError::Interrupted { command }),
         };
-        let stdout = out_t.map(|t| t.join().unwrap_or_default()).unwrap_or_default();
-        let stderr = err_t.map(|t| t.join().unwrap_or_default()).unwrap_or_default();
-        self.events.emit(Event::CommandDone { argv: command, code, elapsed_ms: started.elapsed().as_millis() as u64 });
-        Ok(Output { code, stdout, stderr })
+        let stdout = out_t
+            .map(|t| t.join().unwrap_or_default())
+            .unwrap_or_default();
+        let stderr = err_t
+            .map(|t| t.join().unwrap_or_default())
+            .unwrap_or_default();
+        self.events.emit(Event::CommandDone {
+            argv: command,
+            code,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        });
+        Ok(Output {
+            code,
+            stdout,
+            stderr,
+        })
     }
 }
 
@@ -269,7 +327,11 @@ fn reader<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<String>
 /// Waits for `child`; on cancellation stops it and returns `None`: a tool's process group gets
 /// SIGTERM, then SIGKILL after 5 s; the test runner gets SIGINT (what a terminal sends) and 15 s
 /// to cancel its tests gracefully.
-fn wait_cancellable(child: &mut Child, cancel: &Cancel, runner: bool) -> std::io::Result<Option<std::process::ExitStatus>> {
+fn wait_cancellable(
+    child: &mut Child,
+    cancel: &Cancel,
+    runner: bool,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
     let mut delay = Duration::from_micros(200);
     loop {
         if let Some(s) = child.try_wait()? {
@@ -320,12 +382,16 @@ pub fn which_in(program: &OsStr, path: Option<OsString>) -> Option<PathBuf> {
         return p.is_file().then(|| p.to_path_buf());
     }
     let path = path?;
-    std::env::split_paths(&path).map(|d| d.join(program)).find(|c| is_executable(c))
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|c| is_executable(c))
 }
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    std::fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -341,7 +407,9 @@ mod tests {
     #[test]
     fn run_captures_and_reports_exit_code() {
         let exec = Exec::new(Cancel::new(), Events::null());
-        let out = exec.run(&Cmd::new("sh").args(["-c", "echo out; echo err >&2; exit 3"])).unwrap();
+        let out = exec
+            .run(&Cmd::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]))
+            .unwrap();
         assert_eq!(out.code, Some(3));
         assert_eq!(out.stdout, "out\n");
         assert_eq!(out.stderr, "err\n");
@@ -351,7 +419,9 @@ mod tests {
     #[test]
     fn missing_program_is_not_found() {
         let exec = Exec::new(Cancel::new(), Events::null());
-        let e = exec.run(&Cmd::new("definitely-not-a-tool-kindtest")).unwrap_err();
+        let e = exec
+            .run(&Cmd::new("definitely-not-a-tool-kindtest"))
+            .unwrap_err();
         assert!(matches!(e, ExecError::NotFound { .. }), "{e}");
     }
 

@@ -32,7 +32,10 @@ impl Summary {
     pub fn render(&self) -> String {
         let mut s = String::new();
         let total: u64 = self.stages.iter().map(|(_, _, ms)| ms).sum();
-        s.push_str(&format!("\nkindtest summary (profile `{}`)\n", self.profile));
+        s.push_str(&format!(
+            "\nkindtest summary (profile `{}`)\n",
+            self.profile
+        ));
         for (stage, status, ms) in &self.stages {
             let st = match status {
                 StageStatus::Ok => "ok",
@@ -40,11 +43,22 @@ impl Summary {
                 StageStatus::Failed => "FAILED",
                 StageStatus::Interrupted => "interrupted",
             };
-            s.push_str(&format!("  {:<8} {:>9.2}s  {st}\n", stage.name(), *ms as f64 / 1000.0));
+            s.push_str(&format!(
+                "  {:<8} {:>9.2}s  {st}\n",
+                stage.name(),
+                *ms as f64 / 1000.0
+            ));
         }
-        s.push_str(&format!("  {:<8} {:>9.2}s\n", "total", total as f64 / 1000.0));
+        s.push_str(&format!(
+            "  {:<8} {:>9.2}s\n",
+            "total",
+            total as f64 / 1000.0
+        ));
         if let Some(o) = self.overhead_ms {
-            s.push_str(&format!("  overhead before tests: {:.3}s\n", o as f64 / 1000.0));
+            s.push_str(&format!(
+                "  overhead before tests: {:.3}s\n",
+                o as f64 / 1000.0
+            ));
         }
         if let Some(j) = &self.junit {
             s.push_str(&format!("  junit: {}\n", j.display()));
@@ -53,7 +67,10 @@ impl Summary {
             s.push_str(&format!("  diagnostics: {}\n", d.display()));
         }
         if let (Some(c), Some(k), true) = (&self.cluster, &self.kubeconfig, self.kept) {
-            s.push_str(&format!("  cluster `{c}` kept; to look at it:\n    export KUBECONFIG={}\n", k.display()));
+            s.push_str(&format!(
+                "  cluster `{c}` kept; to look at it:\n    export KUBECONFIG={}\n",
+                k.display()
+            ));
         }
         s
     }
@@ -69,7 +86,10 @@ mod tests {
             profile: "e2e".into(),
             cluster: Some("kindtest-e2e".into()),
             kubeconfig: Some("/w/target/kindtest/clusters/kindtest-e2e/kubeconfig".into()),
-            stages: vec![(Stage::Plan, StageStatus::Ok, 12), (Stage::Install, StageStatus::Skipped, 0)],
+            stages: vec![
+                (Stage::Plan, StageStatus::Ok, 12),
+                (Stage::Install, StageStatus::Skipped, 0),
+            ],
             junit: Some("/w/target/nextest/e2e/junit.xml".into()),
             diagnostics: None,
             overhead_ms: Some(120),
@@ -79,6 +99,8 @@ mod tests {
         let r = s.render();
         assert!(r.contains("  install       0.00s  fresh"), "{r}");
         assert!(r.contains("junit: /w/target/nextest/e2e/junit.xml"));
-        assert!(r.contains("export KUBECONFIG=/w/target/kindtest/clusters/kindtest-e2e/kubeconfig"));
+        assert!(
+            r.contains("export KUBECONFIG=/w/target/kindtest/clusters/kindtest-e2e/kubeconfig")
+        );
     }
 }

@@ -47,7 +47,16 @@ impl TestEnv {
             ("KINDTEST_RELEASES".into(), self.releases.join(",").into()),
         ];
         for (k, r) in &self.images {
-            let key: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+            let key: String = k
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
             v.push((format!("KINDTEST_IMAGE_{key}"), r.clone().into()));
         }
         v
@@ -116,8 +125,9 @@ pub fn cargo() -> OsString {
 /// Whether `cargo nextest` would work: `cargo-nextest` in `$CARGO_HOME/bin` or on `PATH`,
 /// which is where cargo looks for subcommands. A file lookup, not a process.
 pub fn nextest_installed(exec: &Exec) -> bool {
-    let cargo_home =
-        std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
     if let Some(h) = cargo_home {
         let p = h.join("bin").join("cargo-nextest");
         if p.is_file() {
@@ -147,25 +157,43 @@ pub const DEFAULT_NEXTEST_PROFILE: &str = "kindtest";
 pub fn write_tool_config(kindtest_dir: &Path) -> Result<PathBuf, RunError> {
     let p = kindtest_dir.join("nextest-tool.toml");
     if std::fs::read_to_string(&p).ok().as_deref() != Some(TOOL_CONFIG) {
-        std::fs::create_dir_all(kindtest_dir).map_err(|source| RunError::Io { path: kindtest_dir.into(), source })?;
-        std::fs::write(&p, TOOL_CONFIG).map_err(|source| RunError::Io { path: p.clone(), source })?;
+        std::fs::create_dir_all(kindtest_dir).map_err(|source| RunError::Io {
+            path: kindtest_dir.into(),
+            source,
+        })?;
+        std::fs::write(&p, TOOL_CONFIG).map_err(|source| RunError::Io {
+            path: p.clone(),
+            source,
+        })?;
     }
     Ok(p)
 }
 
 fn has_flag(args: &[String], long: &str, short: Option<&str>) -> bool {
-    args.iter().any(|a| a == long || a.starts_with(&format!("{long}=")) || short.is_some_and(|s| a == s || (a.starts_with(s) && a.len() > 2)))
+    args.iter().any(|a| {
+        a == long
+            || a.starts_with(&format!("{long}="))
+            || short.is_some_and(|s| a == s || (a.starts_with(s) && a.len() > 2))
+    })
 }
 
 /// The nextest command line.
 pub fn nextest_command(t: &TestPlan, tool_config: &Path) -> Cmd {
-    let mut cmd = Cmd::new(cargo()).args(["nextest", "run"]).arg("--tool-config-file").arg({
-        let mut s = OsString::from("kindtest:");
-        s.push(tool_config);
-        s
-    });
+    let mut cmd = Cmd::new(cargo())
+        .args(["nextest", "run"])
+        .arg("--tool-config-file")
+        .arg({
+            let mut s = OsString::from("kindtest:");
+            s.push(tool_config);
+            s
+        });
     if !has_flag(&t.args, "--profile", Some("-P")) {
-        cmd = cmd.args(["--profile", t.nextest_profile.as_deref().unwrap_or(DEFAULT_NEXTEST_PROFILE)]);
+        cmd = cmd.args([
+            "--profile",
+            t.nextest_profile
+                .as_deref()
+                .unwrap_or(DEFAULT_NEXTEST_PROFILE),
+        ]);
     }
     for e in &t.filter_exprs {
         cmd = cmd.args(["-E", e]);
@@ -194,7 +222,13 @@ pub fn cargo_test_command(t: &TestPlan) -> Cmd {
 }
 
 /// Runs the tests with the cluster in the environment. Output goes straight to the terminal.
-pub fn run_tests(exec: &Exec, t: &TestPlan, env: &TestEnv, kindtest_dir: &Path, workspace_root: &Path) -> Result<RunOutcome, RunError> {
+pub fn run_tests(
+    exec: &Exec,
+    t: &TestPlan,
+    env: &TestEnv,
+    kindtest_dir: &Path,
+    workspace_root: &Path,
+) -> Result<RunOutcome, RunError> {
     let (runner, mut cmd) = if nextest_installed(exec) {
         let tool = write_tool_config(kindtest_dir)?;
         (Runner::Nextest, nextest_command(t, &tool))
@@ -213,13 +247,24 @@ pub fn run_tests(exec: &Exec, t: &TestPlan, env: &TestEnv, kindtest_dir: &Path, 
     let out = exec.run_inherit(&cmd).map_err(RunError::Exec)?;
     let junit = match runner {
         Runner::Nextest => {
-            let profile = t.nextest_profile.clone().unwrap_or_else(|| DEFAULT_NEXTEST_PROFILE.into());
-            let p = workspace_root.join("target").join("nextest").join(profile).join("junit.xml");
+            let profile = t
+                .nextest_profile
+                .clone()
+                .unwrap_or_else(|| DEFAULT_NEXTEST_PROFILE.into());
+            let p = workspace_root
+                .join("target")
+                .join("nextest")
+                .join(profile)
+                .join("junit.xml");
             p.is_file().then_some(p)
         }
         Runner::CargoTest => None,
     };
-    Ok(RunOutcome { runner, code: out.code, junit })
+    Ok(RunOutcome {
+        runner,
+        code: out.code,
+        junit,
+    })
 }
 
 #[cfg(test)]
@@ -237,7 +282,12 @@ mod tests {
             args: vec!["--retries".into(), "2".into()],
         };
         let c = nextest_command(&t, Path::new("/w/target/kindtest/nextest-tool.toml"));
-        let shown = c.args.iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
+        let shown = c
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
         assert_eq!(
             shown,
             "nextest run --tool-config-file kindtest:/w/target/kindtest/nextest-tool.toml --profile e2e -E test(/^e2e::/) --partition hash:1/2 --no-fail-fast --retries 2 pod_ready"
@@ -246,22 +296,38 @@ mod tests {
 
     #[test]
     fn user_profile_wins() {
-        let t = TestPlan { nextest_profile: Some("e2e".into()), args: vec!["--profile".into(), "ci".into()], ..Default::default() };
+        let t = TestPlan {
+            nextest_profile: Some("e2e".into()),
+            args: vec!["--profile".into(), "ci".into()],
+            ..Default::default()
+        };
         let c = nextest_command(&t, Path::new("/t.toml"));
         assert_eq!(c.args.iter().filter(|a| *a == "--profile").count(), 1);
     }
 
     #[test]
     fn cargo_test_fallback() {
-        let t = TestPlan { filters: vec!["e2e".into()], args: vec!["--nocapture".into()], ..Default::default() };
+        let t = TestPlan {
+            filters: vec!["e2e".into()],
+            args: vec!["--nocapture".into()],
+            ..Default::default()
+        };
         let c = cargo_test_command(&t);
-        let shown = c.args.iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
+        let shown = c
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
         assert_eq!(shown, "test -- --nocapture e2e");
     }
 
     #[test]
     fn env_names() {
-        let e = TestEnv { images: vec![("demo-api".into(), "r:t".into())], ..Default::default() };
+        let e = TestEnv {
+            images: vec![("demo-api".into(), "r:t".into())],
+            ..Default::default()
+        };
         assert!(e.vars().iter().any(|(k, _)| k == "KINDTEST_IMAGE_DEMO_API"));
     }
 }

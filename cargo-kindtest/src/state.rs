@@ -52,7 +52,10 @@ impl ClusterState {
 
     /// Writes atomically (temp file + rename), so Ctrl-C never leaves half a file.
     pub fn save(&self, path: &Path) -> Result<(), StateError> {
-        let err = |source| StateError { path: path.to_path_buf(), source };
+        let err = |source| StateError {
+            path: path.to_path_buf(),
+            source,
+        };
         if let Some(d) = path.parent() {
             std::fs::create_dir_all(d).map_err(err)?;
         }
@@ -70,7 +73,9 @@ pub fn state_path(cluster_dir: &Path) -> PathBuf {
 
 /// Every cluster with a state folder under `kindtest_dir/clusters`.
 pub fn known_clusters(kindtest_dir: &Path) -> Vec<(PathBuf, ClusterState)> {
-    let Ok(rd) = std::fs::read_dir(kindtest_dir.join("clusters")) else { return Vec::new() };
+    let Ok(rd) = std::fs::read_dir(kindtest_dir.join("clusters")) else {
+        return Vec::new();
+    };
     let mut v: Vec<_> = rd
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -84,13 +89,22 @@ pub fn known_clusters(kindtest_dir: &Path) -> Vec<(PathBuf, ClusterState)> {
 
 /// Seconds since the epoch.
 pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// A run id: time and pid, short and unique enough to label namespaces.
 pub fn run_id() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    crate::hash::Hasher::new().field(nanos.to_le_bytes()).field(std::process::id().to_le_bytes()).short(10)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    crate::hash::Hasher::new()
+        .field(nanos.to_le_bytes())
+        .field(std::process::id().to_le_bytes())
+        .short(10)
 }
 
 #[cfg(test)]
@@ -101,8 +115,16 @@ mod tests {
     fn roundtrip() {
         let dir = std::env::temp_dir().join(format!("kindtest-state-{}", std::process::id()));
         let p = state_path(&dir.join("clusters").join("kt"));
-        let mut s = ClusterState { name: "kt".into(), provider: "kind".into(), created_by_us: true, ..Default::default() };
-        s.images.insert("kindtest.local/demo".into(), "kindtest.local/demo:abc".into());
+        let mut s = ClusterState {
+            name: "kt".into(),
+            provider: "kind".into(),
+            created_by_us: true,
+            ..Default::default()
+        };
+        s.images.insert(
+            "kindtest.local/demo".into(),
+            "kindtest.local/demo:abc".into(),
+        );
         s.save(&p).unwrap();
         assert_eq!(ClusterState::load(&p).unwrap(), s);
         assert_eq!(known_clusters(&dir).len(), 1);

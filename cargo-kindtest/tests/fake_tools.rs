@@ -8,7 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn fakes() -> PathBuf {
@@ -16,7 +19,9 @@ fn fakes() -> PathBuf {
 }
 
 fn real_cargo() -> PathBuf {
-    std::env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| "cargo".into())
+    std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "cargo".into())
 }
 
 struct Api(Child, u16);
@@ -26,13 +31,18 @@ impl Api {
         let mut child = Command::new(fakes().join("fake-apiserver"))
             .env("FAKE_API_SCENARIO", scenario)
             .env("FAKE_API_LOG", log)
-            .env("FAKE_API_NODES", "kindtest-default-control-plane,kindtest-default-worker")
+            .env(
+                "FAKE_API_NODES",
+                "kindtest-default-control-plane,kindtest-default-worker",
+            )
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 runs tests/fakes/fake-apiserver");
         let mut line = String::new();
         use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         Api(child, line.trim().parse().expect("port"))
     }
 }
@@ -111,14 +121,19 @@ impl World {
         std::fs::create_dir_all(ws.join("values")).unwrap();
         std::fs::write(ws.join("values/e2e.yaml"), "replicaCount: 2\n").unwrap();
         std::fs::create_dir_all(ws.join("demo/src")).unwrap();
-        std::fs::write(ws.join("demo/Dockerfile"), "FROM scratch\nCOPY demo /demo\n").unwrap();
+        std::fs::write(
+            ws.join("demo/Dockerfile"),
+            "FROM scratch\nCOPY demo /demo\n",
+        )
+        .unwrap();
         std::fs::write(ws.join("demo/Dockerfile.dockerignore"), "target\n").unwrap();
         std::fs::write(ws.join("demo/src/main.rs"), "fn main() {}\n").unwrap();
         let bin = dir.join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         for e in std::fs::read_dir(fakes()).unwrap() {
             let name = e.unwrap().file_name().into_string().unwrap();
-            if without.contains(&name.as_str()) || name.ends_with(".md") || name == "fake-apiserver" {
+            if without.contains(&name.as_str()) || name.ends_with(".md") || name == "fake-apiserver"
+            {
                 continue;
             }
             std::os::unix::fs::symlink(fakes().join(&name), bin.join(&name)).unwrap();
@@ -129,7 +144,16 @@ impl World {
         std::fs::write(&log, "").unwrap();
         let api_log = dir.join("api-log");
         let api = Api::start(scenario, &api_log);
-        World { dir, ws, state, log, api_log, bin, api: Some(api), env: Vec::new() }
+        World {
+            dir,
+            ws,
+            state,
+            log,
+            api_log,
+            bin,
+            api: Some(api),
+            env: Vec::new(),
+        }
     }
 
     fn env(&mut self, k: &str, v: &str) -> &mut Self {
@@ -139,7 +163,10 @@ impl World {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cargo-kindtest"));
-        c.arg("kindtest").args(args).current_dir(&self.ws).env_clear();
+        c.arg("kindtest")
+            .args(args)
+            .current_dir(&self.ws)
+            .env_clear();
         let path = format!("{}:/usr/local/bin:/usr/bin:/bin", self.bin.display());
         c.env("PATH", path)
             .env("HOME", std::env::var_os("HOME").unwrap_or_default())
@@ -176,9 +203,13 @@ impl World {
     }
 
     fn norm(&self, l: &str) -> String {
-        let mut s = l.replace(self.ws.to_str().unwrap(), "$WS").replace(self.dir.to_str().unwrap(), "$DIR");
+        let mut s = l
+            .replace(self.ws.to_str().unwrap(), "$WS")
+            .replace(self.dir.to_str().unwrap(), "$DIR");
         // Content tags `kt-<12 hex>`.
-        while let Some(i) = s.find("kt-").filter(|&i| s[i + 3..].len() >= 12 && s[i + 3..i + 15].chars().all(|c| c.is_ascii_hexdigit())) {
+        while let Some(i) = s.find("kt-").filter(|&i| {
+            s[i + 3..].len() >= 12 && s[i + 3..i + 15].chars().all(|c| c.is_ascii_hexdigit())
+        }) {
             s.replace_range(i..i + 15, "kt-HASH");
         }
         s
@@ -231,16 +262,32 @@ fn cold_run() {
     assert_eq!(w.calls(), cold_sequence());
     // The tests got the cluster through KINDTEST_* variables.
     let env = std::fs::read_to_string(w.state.join("test-env")).unwrap();
-    assert!(env.contains(&format!("KINDTEST_KUBECONFIG={}", w.ws.join("target/kindtest/clusters/kindtest-default/kubeconfig").display())), "{env}");
+    assert!(
+        env.contains(&format!(
+            "KINDTEST_KUBECONFIG={}",
+            w.ws.join("target/kindtest/clusters/kindtest-default/kubeconfig")
+                .display()
+        )),
+        "{env}"
+    );
     assert!(env.contains("KINDTEST_CLUSTER=kindtest-default"), "{env}");
     assert!(env.contains("KINDTEST_RELEASES=demo/demo"), "{env}");
-    assert!(env.contains("KINDTEST_IMAGE_DEMO=kindtest.local/demo:kt-"), "{env}");
+    assert!(
+        env.contains("KINDTEST_IMAGE_DEMO=kindtest.local/demo:kt-"),
+        "{env}"
+    );
     // The generated kind config has two nodes; the GPU was advertised on the worker only.
-    let cfg = std::fs::read_to_string(w.ws.join("target/kindtest/clusters/kindtest-default/kind-config.yaml")).unwrap();
+    let cfg = std::fs::read_to_string(
+        w.ws.join("target/kindtest/clusters/kindtest-default/kind-config.yaml"),
+    )
+    .unwrap();
     assert_eq!(cfg.matches("\"role\"").count(), 2, "{cfg}");
     let api = std::fs::read_to_string(&w.api_log).unwrap();
     assert!(api.contains(r#"PATCH /api/v1/nodes/kindtest-default-worker/status {"status": {"capacity": {"nvidia.com/gpu": "1"}}}"#), "{api}");
-    assert!(!api.contains("PATCH /api/v1/nodes/kindtest-default-control-plane"), "{api}");
+    assert!(
+        !api.contains("PATCH /api/v1/nodes/kindtest-default-control-plane"),
+        "{api}"
+    );
     // Never ~/.kube/config.
     assert!(w.calls().iter().all(|c| !c.contains(".kube/config")));
     let s = stderr(&o);
@@ -253,14 +300,21 @@ fn warm_rerun_creates_builds_loads_and_installs_nothing() {
     assert_eq!(w.run(&[]).status.code(), Some(0));
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(w.calls(), vec!["kind get clusters".to_string(), NEXTEST.to_string()]);
+    assert_eq!(
+        w.calls(),
+        vec!["kind get clusters".to_string(), NEXTEST.to_string()]
+    );
 }
 
 #[test]
 fn one_changed_image_is_built_and_loaded_once() {
     let w = World::new();
     assert_eq!(w.run(&[]).status.code(), Some(0));
-    std::fs::write(w.ws.join("demo/src/main.rs"), "fn main() { println!(\"v2\"); }\n").unwrap();
+    std::fs::write(
+        w.ws.join("demo/src/main.rs"),
+        "fn main() { println!(\"v2\"); }\n",
+    )
+    .unwrap();
     // Files the Dockerfile's ignore file excludes do not count.
     std::fs::create_dir_all(w.ws.join("target/junk")).unwrap();
     let o = w.run(&[]);
@@ -286,26 +340,61 @@ fn failed_install_prints_diagnostics_and_deletes_nothing() {
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let s = stderr(&o);
-    assert!(s.contains("release `demo` in namespace `demo` failed"), "{s}");
-    assert!(s.contains("pod/demo-7d4b9c-x2x4q: phase Running; container demo waiting: CrashLoopBackOff"), "{s}");
-    assert!(s.contains("event Warning BackOff: Back-off restarting failed container demo"), "{s}");
+    assert!(
+        s.contains("release `demo` in namespace `demo` failed"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "pod/demo-7d4b9c-x2x4q: phase Running; container demo waiting: CrashLoopBackOff"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("event Warning BackOff: Back-off restarting failed container demo"),
+        "{s}"
+    );
     assert!(s.contains("demo: fatal: GREETING is not set"), "{s}");
     assert!(s.contains("context deadline exceeded"), "{s}");
     let calls = w.calls();
-    assert!(calls.iter().all(|c| !c.contains("delete") && !c.contains("uninstall") && !c.contains("rollback")), "{calls:#?}");
-    assert!(calls.iter().all(|c| !c.starts_with("cargo")), "tests must not run: {calls:#?}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c.contains("delete") && !c.contains("uninstall") && !c.contains("rollback")),
+        "{calls:#?}"
+    );
+    assert!(
+        calls.iter().all(|c| !c.starts_with("cargo")),
+        "tests must not run: {calls:#?}"
+    );
     let last = calls.last().unwrap();
-    assert!(last.starts_with("kind export logs $WS/target/kindtest/runs/") && last.ends_with("/cluster-logs --name kindtest-default"), "{last}");
+    assert!(
+        last.starts_with("kind export logs $WS/target/kindtest/runs/")
+            && last.ends_with("/cluster-logs --name kindtest-default"),
+        "{last}"
+    );
     // The diagnostics file is where the message says.
     let runs = w.ws.join("target/kindtest/runs");
-    let run = std::fs::read_dir(&runs).unwrap().next().unwrap().unwrap().path();
+    let run = std::fs::read_dir(&runs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let text = std::fs::read_to_string(run.join("install-demo-demo.txt")).unwrap();
-    assert!(text.contains("CrashLoopBackOff") && text.contains("INSTALLATION FAILED"), "{text}");
+    assert!(
+        text.contains("CrashLoopBackOff") && text.contains("INSTALLATION FAILED"),
+        "{text}"
+    );
     // The next run retries the install (the failed release is not recorded as installed).
     w.env("FAKE_HELM_FAIL", "");
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(w.calls().iter().any(|c| c.starts_with("helm upgrade --install demo")));
+    assert!(
+        w.calls()
+            .iter()
+            .any(|c| c.starts_with("helm upgrade --install demo"))
+    );
 }
 
 #[test]
@@ -339,12 +428,22 @@ fn foreign_cluster_is_refused() {
     std::fs::create_dir_all(w.state.join("kind/clusters/kindtest-default")).unwrap();
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("a kind cluster named `kindtest-default` exists but was not created by cargo kindtest"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "a kind cluster named `kindtest-default` exists but was not created by cargo kindtest"
+        ),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(w.calls(), vec!["kind get clusters"]);
     // `down` and `clean` leave it alone too.
     assert_eq!(w.run(&["down"]).status.code(), Some(0));
     assert_eq!(w.run(&["clean"]).status.code(), Some(0));
-    assert!(w.calls().iter().all(|c| !c.contains("delete")), "{:?}", w.calls());
+    assert!(
+        w.calls().iter().all(|c| !c.contains("delete")),
+        "{:?}",
+        w.calls()
+    );
     assert!(w.state.join("kind/clusters/kindtest-default").is_dir());
 }
 
@@ -354,8 +453,18 @@ fn foreign_context_is_refused() {
     w.env("FAKE_KIND_CONTEXT", "prod-admin");
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("refusing to use kube context `prod-admin`"), "{}", stderr(&o));
-    assert!(w.calls().iter().all(|c| !c.starts_with("helm") && !c.starts_with("docker")), "{:?}", w.calls());
+    assert!(
+        stderr(&o).contains("refusing to use kube context `prod-admin`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        w.calls()
+            .iter()
+            .all(|c| !c.starts_with("helm") && !c.starts_with("docker")),
+        "{:?}",
+        w.calls()
+    );
 }
 
 #[test]
@@ -363,10 +472,22 @@ fn ctrl_c_during_install_cleans_up() {
     let mut w = World::new();
     w.env("FAKE_HELM_SLEEP", "30");
     std::fs::write(&w.log, "").unwrap();
-    let mut child = w.command(&[]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = w
+        .command(&[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
-    while !std::fs::read_to_string(&w.log).unwrap().contains("helm upgrade") {
-        assert!(start.elapsed() < Duration::from_secs(30), "helm never started: {:?}", w.calls());
+    while !std::fs::read_to_string(&w.log)
+        .unwrap()
+        .contains("helm upgrade")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "helm never started: {:?}",
+            w.calls()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(100));
@@ -376,14 +497,31 @@ fn ctrl_c_during_install_cleans_up() {
     }
     let t = Instant::now();
     let status = child.wait().unwrap();
-    assert!(t.elapsed() < Duration::from_secs(10), "cleanup took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "cleanup took {:?}",
+        t.elapsed()
+    );
     assert_eq!(status.code(), Some(130));
     let calls = w.calls();
     let n = calls.len();
-    assert!(calls[n - 2].starts_with("helm upgrade --install demo"), "{calls:#?}");
-    assert_eq!(calls[n - 1], format!("helm uninstall demo --namespace demo --kubeconfig {KC} --kube-context kind-kindtest-default"));
+    assert!(
+        calls[n - 2].starts_with("helm upgrade --install demo"),
+        "{calls:#?}"
+    );
+    assert_eq!(
+        calls[n - 1],
+        format!(
+            "helm uninstall demo --namespace demo --kubeconfig {KC} --kube-context kind-kindtest-default"
+        )
+    );
     // No test ran; the cluster is kept locally (it passed the readiness gate).
-    assert!(calls.iter().all(|c| !c.starts_with("cargo") && !c.contains("delete cluster")), "{calls:#?}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c.starts_with("cargo") && !c.contains("delete cluster")),
+        "{calls:#?}"
+    );
 }
 
 unsafe extern "C" {
@@ -398,10 +536,26 @@ fn podman_loads_through_an_image_archive() {
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let calls = w.calls();
-    assert_eq!(calls[2], "podman image inspect --format {{.Id}} kindtest.local/demo:kt-HASH");
-    assert_eq!(calls[3], "podman build -t kindtest.local/demo:kt-HASH -f $WS/demo/Dockerfile $WS");
-    assert!(calls[4].starts_with("podman save --multi-image-archive -o /") && calls[4].ends_with("/images.tar kindtest.local/demo:kt-HASH"), "{}", calls[4]);
-    assert!(calls[5].starts_with("kind load image-archive /") && calls[5].ends_with("/images.tar --name kindtest-default"), "{}", calls[5]);
+    assert_eq!(
+        calls[2],
+        "podman image inspect --format {{.Id}} kindtest.local/demo:kt-HASH"
+    );
+    assert_eq!(
+        calls[3],
+        "podman build -t kindtest.local/demo:kt-HASH -f $WS/demo/Dockerfile $WS"
+    );
+    assert!(
+        calls[4].starts_with("podman save --multi-image-archive -o /")
+            && calls[4].ends_with("/images.tar kindtest.local/demo:kt-HASH"),
+        "{}",
+        calls[4]
+    );
+    assert!(
+        calls[5].starts_with("kind load image-archive /")
+            && calls[5].ends_with("/images.tar --name kindtest-default"),
+        "{}",
+        calls[5]
+    );
     assert!(calls.iter().all(|c| !c.starts_with("docker")));
 }
 
@@ -411,7 +565,11 @@ fn helm_v3_spelling() {
     w.env("FAKE_HELM_VERSION", "v3.21.4+g1a2b3c4");
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(w.calls().contains(&helm_install("--wait")), "{:#?}", w.calls());
+    assert!(
+        w.calls().contains(&helm_install("--wait")),
+        "{:#?}",
+        w.calls()
+    );
 }
 
 #[test]
@@ -420,10 +578,17 @@ fn ci_deletes_the_cluster_unless_keep() {
     w.env("CI", "true");
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(w.calls().last().unwrap(), &format!("kind delete cluster --name kindtest-default --kubeconfig {KC}"));
+    assert_eq!(
+        w.calls().last().unwrap(),
+        &format!("kind delete cluster --name kindtest-default --kubeconfig {KC}")
+    );
     let o = w.run(&["--keep"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(w.calls().iter().all(|c| !c.contains("delete")), "{:?}", w.calls());
+    assert!(
+        w.calls().iter().all(|c| !c.contains("delete")),
+        "{:?}",
+        w.calls()
+    );
 }
 
 #[test]
@@ -433,8 +598,16 @@ fn failing_tests_exit_1_and_export_logs() {
     let o = w.run(&["-E", "test(/^e2e::/)", "pod_ready", "--", "--no-capture"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let calls = w.calls();
-    assert!(calls.contains(&format!("{NEXTEST} -E test(/^e2e::/) --no-capture pod_ready")), "{calls:#?}");
-    assert!(calls.last().unwrap().starts_with("kind export logs "), "{calls:#?}");
+    assert!(
+        calls.contains(&format!(
+            "{NEXTEST} -E test(/^e2e::/) --no-capture pod_ready"
+        )),
+        "{calls:#?}"
+    );
+    assert!(
+        calls.last().unwrap().starts_with("kind export logs "),
+        "{calls:#?}"
+    );
 }
 
 #[test]
@@ -448,11 +621,23 @@ fn without_nextest_cargo_test_runs() {
 
 #[test]
 fn unknown_config_key_suggests() {
-    let w = World::with(&CONFIG.replace("timeout = \"3m\"", "timout = \"3m\""), "ready", &[]);
+    let w = World::with(
+        &CONFIG.replace("timeout = \"3m\"", "timout = \"3m\""),
+        "ready",
+        &[],
+    );
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown key `releases.demo.timout` in [workspace.metadata.kindtest]"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("did you mean `timeout`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown key `releases.demo.timout` in [workspace.metadata.kindtest]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("did you mean `timeout`?"),
+        "{}",
+        stderr(&o)
+    );
     assert!(w.calls().is_empty());
 }
 
@@ -462,9 +647,21 @@ fn json_events() {
     let o = w.run(&["--message-format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    let events: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let stages: Vec<&str> = events.iter().filter(|e| e["event"] == "stage-finished").map(|e| e["stage"].as_str().unwrap()).collect();
-    assert_eq!(stages, vec!["plan", "check", "cluster", "images", "install", "run", "report"]);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let stages: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "stage-finished")
+        .map(|e| e["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        vec![
+            "plan", "check", "cluster", "images", "install", "run", "report"
+        ]
+    );
     let fin = events.iter().find(|e| e["event"] == "finished").unwrap();
     assert_eq!(fin["exit_code"], 0);
 }
@@ -485,10 +682,20 @@ fn up_status_down() {
     assert!(w.calls().iter().all(|c| !c.starts_with("cargo")));
     let o = w.run(&["status"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("kindtest-default (this profile): kind running, ready"), "{out}");
+    assert!(
+        out.contains("kindtest-default (this profile): kind running, ready"),
+        "{out}"
+    );
     assert!(out.contains("release demo/demo"), "{out}");
     let o = w.run(&["down"]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(w.calls(), vec!["kind delete cluster --name kindtest-default --kubeconfig ".to_string() + KC]);
-    assert!(!w.ws.join("target/kindtest/clusters/kindtest-default").exists());
+    assert_eq!(
+        w.calls(),
+        vec!["kind delete cluster --name kindtest-default --kubeconfig ".to_string() + KC]
+    );
+    assert!(
+        !w.ws
+            .join("target/kindtest/clusters/kindtest-default")
+            .exists()
+    );
 }

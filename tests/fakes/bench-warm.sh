@@ -40,7 +40,8 @@ api_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 port=$(head -1 "$work/port")
 
-export PATH="$fakes:$PATH" CARGO="$fakes/cargo" FAKE_REAL_CARGO="$real_cargo" FAKE_LOG="$work/log" \
+mkdir -p "$work/cargo-home"
+export CARGO_HOME="$work/cargo-home" PATH="$fakes:$PATH" CARGO="$fakes/cargo" FAKE_REAL_CARGO="$real_cargo" FAKE_LOG="$work/log" \
   FAKE_STATE="$work/state" FAKE_KIND_SERVER="http://127.0.0.1:$port" NO_COLOR=1
 unset CI CARGO_TARGET_DIR
 cd "$ws"

@@ -68,10 +68,16 @@ pub fn ensure(
 
     if exists && state.is_none() {
         if !opts.named {
-            return Err(ClusterError::Foreign { provider: provider.kind().name().into(), name: spec.name.clone() });
+            return Err(ClusterError::Foreign {
+                provider: provider.kind().name().into(),
+                name: spec.name.clone(),
+            });
         }
         // Adopted: the user named it. Never recreated nor deleted by us.
-        events.warn(format!("using existing cluster `{}` (named with --cluster; it will not be deleted)", spec.name));
+        events.warn(format!(
+            "using existing cluster `{}` (named with --cluster; it will not be deleted)",
+            spec.name
+        ));
         provider.write_kubeconfig(&spec.name, &paths.kubeconfig)?;
         state = Some(ClusterState {
             name: spec.name.clone(),
@@ -120,10 +126,21 @@ pub fn ensure(
             created_at: crate::state::now(),
             ..Default::default()
         };
-        s.save(&state_file).map_err(|e| ClusterError::Io { path: e.path, source: e.source })?;
+        s.save(&state_file).map_err(|e| ClusterError::Io {
+            path: e.path,
+            source: e.source,
+        })?;
         progress.created = true;
-        std::fs::create_dir_all(&paths.dir).map_err(|source| ClusterError::Io { path: paths.dir.clone(), source })?;
-        provider.create(&CreateRequest { spec, kubeconfig: &paths.kubeconfig, kind_config: &paths.kind_config, state_dir: &paths.dir })?;
+        std::fs::create_dir_all(&paths.dir).map_err(|source| ClusterError::Io {
+            path: paths.dir.clone(),
+            source,
+        })?;
+        provider.create(&CreateRequest {
+            spec,
+            kubeconfig: &paths.kubeconfig,
+            kind_config: &paths.kind_config,
+            state_dir: &paths.dir,
+        })?;
         state = Some(s);
         if detail.starts_with("created") {
             detail = format!("created {}", spec.name);
@@ -136,18 +153,38 @@ pub fn ensure(
     guard::check(&paths.kubeconfig, &context)?;
     wait_ready(provider, api, spec, paths, &context, cancel, !created)?;
 
-    let resources: std::collections::BTreeMap<String, String> =
-        spec.nodes.iter().flat_map(|n| n.extended_resources.clone()).collect();
+    let resources: std::collections::BTreeMap<String, String> = spec
+        .nodes
+        .iter()
+        .flat_map(|n| n.extended_resources.clone())
+        .collect();
     if !resources.is_empty() && (!state.advertised || created) {
-        let nodes = api.advertise(&paths.kubeconfig, &resources).map_err(|e| ClusterError::Api(e.to_string()))?;
-        events.verbose(format!("advertised {} on {}", resources.keys().cloned().collect::<Vec<_>>().join(", "), nodes.join(", ")));
+        let nodes = api
+            .advertise(&paths.kubeconfig, &resources)
+            .map_err(|e| ClusterError::Api(e.to_string()))?;
+        events.verbose(format!(
+            "advertised {} on {}",
+            resources.keys().cloned().collect::<Vec<_>>().join(", "),
+            nodes.join(", ")
+        ));
         state.advertised = true;
     }
     if !state.ready {
         state.ready = true;
     }
-    state.save(&state_file).map_err(|e| ClusterError::Io { path: e.path, source: e.source })?;
-    Ok(ReadyCluster { name: spec.name.clone(), kubeconfig: paths.kubeconfig.clone(), context, state, state_file, created, detail })
+    state.save(&state_file).map_err(|e| ClusterError::Io {
+        path: e.path,
+        source: e.source,
+    })?;
+    Ok(ReadyCluster {
+        name: spec.name.clone(),
+        kubeconfig: paths.kubeconfig.clone(),
+        context,
+        state,
+        state_file,
+        created,
+        detail,
+    })
 }
 
 /// Our readiness gate: polls until every node is Ready, CoreDNS is available and the
@@ -169,7 +206,9 @@ pub fn wait_ready(
     let mut delay = Duration::from_millis(250);
     loop {
         if cancel.is_set() {
-            return Err(ClusterError::Exec(ExecError::Interrupted { command: "readiness gate".into() }));
+            return Err(ClusterError::Exec(ExecError::Interrupted {
+                command: "readiness gate".into(),
+            }));
         }
         match api.readiness(&paths.kubeconfig) {
             Ok(problems) if problems.is_empty() => return Ok(()),
@@ -187,7 +226,11 @@ pub fn wait_ready(
             return Err(ClusterError::NotReady {
                 name: spec.name.clone(),
                 secs: spec.ready_timeout.as_secs(),
-                report: last.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n"),
+                report: last
+                    .iter()
+                    .map(|l| format!("  - {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             });
         }
         let until = Instant::now() + delay;

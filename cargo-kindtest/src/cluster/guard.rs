@@ -45,14 +45,22 @@ pub fn is_loopback(server: &str) -> bool {
     } else {
         rest.split(['/', ':']).next().unwrap_or("")
     };
-    host == "localhost" || host == "::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Refuses unless the kubeconfig's current context is `expected` on a loopback server.
 pub fn check(kubeconfig: &Path, expected: &str) -> Result<Target, ClusterError> {
     let t = read_target(kubeconfig)?;
     if t.context != expected || !is_loopback(&t.server) {
-        return Err(ClusterError::ForeignContext { context: t.context, server: t.server, expected: expected.into() });
+        return Err(ClusterError::ForeignContext {
+            context: t.context,
+            server: t.server,
+            expected: expected.into(),
+        });
     }
     Ok(t)
 }
@@ -74,7 +82,8 @@ mod tests {
             pub fn new(text: &str) -> Self {
                 static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
                 let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let p = std::env::temp_dir().join(format!("kindtest-guard-{}-{n}.yaml", std::process::id()));
+                let p = std::env::temp_dir()
+                    .join(format!("kindtest-guard-{}-{n}.yaml", std::process::id()));
                 std::fs::write(&p, text).unwrap();
                 File(p)
             }
@@ -102,7 +111,11 @@ mod tests {
         assert!(check(&ok.0, "kind-kt").is_ok());
         let prod = kubeconfig("prod", "https://prod.example.com");
         let e = check(&prod.0, "kind-kt").unwrap_err();
-        assert!(e.to_string().starts_with("refusing to use kube context `prod`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("refusing to use kube context `prod`"),
+            "{e}"
+        );
         let remote = kubeconfig("kind-kt", "https://203.0.113.9:6443");
         assert!(check(&remote.0, "kind-kt").is_err());
     }

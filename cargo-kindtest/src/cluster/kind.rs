@@ -51,7 +51,10 @@ pub struct Kind {
 impl Kind {
     /// A provider running `kind` from `PATH`, with the engine from the environment.
     pub fn new(exec: Exec) -> Self {
-        Kind { exec, engine: Engine::from_env() }
+        Kind {
+            exec,
+            engine: Engine::from_env(),
+        }
     }
 
     /// The engine in use.
@@ -73,11 +76,14 @@ impl Kind {
 
     fn missing(&self, e: ExecError) -> ClusterError {
         match e {
-            ExecError::NotFound { program } if program == "kind" => {
-                ClusterError::ToolMissing { tool: program, hint: KIND_INSTALL_HINT.into() }
-            }
+            ExecError::NotFound { program } if program == "kind" => ClusterError::ToolMissing {
+                tool: program,
+                hint: KIND_INSTALL_HINT.into(),
+            },
             ExecError::NotFound { program } => ClusterError::ToolMissing {
-                hint: format!("install {program} (https://docs.docker.com/engine/install/ or https://podman.io/docs/installation)"),
+                hint: format!(
+                    "install {program} (https://docs.docker.com/engine/install/ or https://podman.io/docs/installation)"
+                ),
                 tool: program,
             },
             e => ClusterError::Exec(e),
@@ -92,7 +98,10 @@ impl Provider for Kind {
 
     fn preflight(&self) -> Result<(), ClusterError> {
         if self.exec.which("kind".as_ref()).is_none() {
-            return Err(ClusterError::ToolMissing { tool: "kind".into(), hint: KIND_INSTALL_HINT.into() });
+            return Err(ClusterError::ToolMissing {
+                tool: "kind".into(),
+                hint: KIND_INSTALL_HINT.into(),
+            });
         }
         Ok(())
     }
@@ -100,7 +109,13 @@ impl Provider for Kind {
     fn list(&self) -> Result<Vec<String>, ClusterError> {
         let out = self.run_ok(self.kind().args(["get", "clusters"]))?;
         // Whole lines only: `kindtest-e2e` must not match `kindtest-e2e-old`.
-        Ok(out.stdout.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+        Ok(out
+            .stdout
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect())
     }
 
     fn create(&self, req: &CreateRequest<'_>) -> Result<(), ClusterError> {
@@ -109,15 +124,24 @@ impl Provider for Kind {
             (Some(file), _) => file.clone(),
             (None, Some(text)) => {
                 if let Some(d) = req.kind_config.parent() {
-                    std::fs::create_dir_all(d).map_err(|source| ClusterError::Io { path: d.into(), source })?;
+                    std::fs::create_dir_all(d).map_err(|source| ClusterError::Io {
+                        path: d.into(),
+                        source,
+                    })?;
                 }
-                std::fs::write(req.kind_config, text)
-                    .map_err(|source| ClusterError::Io { path: req.kind_config.into(), source })?;
+                std::fs::write(req.kind_config, text).map_err(|source| ClusterError::Io {
+                    path: req.kind_config.into(),
+                    source,
+                })?;
                 req.kind_config.to_path_buf()
             }
             (None, None) => unreachable!("kind_config() is Some without a file"),
         };
-        let mut cmd = self.kind().args(["create", "cluster", "--name", &spec.name]).arg("--config").arg(&config_path);
+        let mut cmd = self
+            .kind()
+            .args(["create", "cluster", "--name", &spec.name])
+            .arg("--config")
+            .arg(&config_path);
         if spec.kind_config_file.is_some()
             && let Some(img) = spec.image()
         {
@@ -128,11 +152,23 @@ impl Provider for Kind {
     }
 
     fn delete(&self, name: &str, kubeconfig: &Path) -> Result<(), ClusterError> {
-        self.run_ok(self.kind().args(["delete", "cluster", "--name", name]).arg("--kubeconfig").arg(kubeconfig)).map(|_| ())
+        self.run_ok(
+            self.kind()
+                .args(["delete", "cluster", "--name", name])
+                .arg("--kubeconfig")
+                .arg(kubeconfig),
+        )
+        .map(|_| ())
     }
 
     fn write_kubeconfig(&self, name: &str, path: &Path) -> Result<(), ClusterError> {
-        self.run_ok(self.kind().args(["export", "kubeconfig", "--name", name]).arg("--kubeconfig").arg(path)).map(|_| ())
+        self.run_ok(
+            self.kind()
+                .args(["export", "kubeconfig", "--name", name])
+                .arg("--kubeconfig")
+                .arg(path),
+        )
+        .map(|_| ())
     }
 
     fn runs_images(&self) -> bool {
@@ -146,15 +182,35 @@ impl Provider for Kind {
         match self.engine {
             Engine::Docker => {
                 // One `kind load` for all images: kind makes a single `docker save` tarball.
-                self.run_ok(self.kind().args(["load", "docker-image", "--name", name]).args(images)).map(|_| ())
+                self.run_ok(
+                    self.kind()
+                        .args(["load", "docker-image", "--name", name])
+                        .args(images),
+                )
+                .map(|_| ())
             }
             Engine::Podman => {
                 let dir = std::env::temp_dir().join(format!("kindtest-{}", std::process::id()));
-                std::fs::create_dir_all(&dir).map_err(|source| ClusterError::Io { path: dir.clone(), source })?;
+                std::fs::create_dir_all(&dir).map_err(|source| ClusterError::Io {
+                    path: dir.clone(),
+                    source,
+                })?;
                 let archive = dir.join("images.tar");
                 let res = self
-                    .run_ok(Cmd::new("podman").args(["save", "--multi-image-archive", "-o"]).arg(&archive).args(images))
-                    .and_then(|_| self.run_ok(self.kind().args(["load", "image-archive"]).arg(&archive).args(["--name", name])));
+                    .run_ok(
+                        Cmd::new("podman")
+                            .args(["save", "--multi-image-archive", "-o"])
+                            .arg(&archive)
+                            .args(images),
+                    )
+                    .and_then(|_| {
+                        self.run_ok(
+                            self.kind()
+                                .args(["load", "image-archive"])
+                                .arg(&archive)
+                                .args(["--name", name]),
+                        )
+                    });
                 let _ = std::fs::remove_dir_all(&dir);
                 res.map(|_| ())
             }
@@ -162,7 +218,13 @@ impl Provider for Kind {
     }
 
     fn export_logs(&self, name: &str, dir: &Path) -> Result<(), ClusterError> {
-        self.run_ok(self.kind().args(["export", "logs"]).arg(dir).args(["--name", name])).map(|_| ())
+        self.run_ok(
+            self.kind()
+                .args(["export", "logs"])
+                .arg(dir)
+                .args(["--name", name]),
+        )
+        .map(|_| ())
     }
 
     fn context_name(&self, name: &str) -> String {

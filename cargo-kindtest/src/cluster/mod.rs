@@ -104,7 +104,10 @@ impl ClusterSpec {
         h.field(self.node_image.as_deref().unwrap_or(""));
         h.field(self.kubernetes_version.as_deref().unwrap_or(""));
         if let Some(f) = &self.kind_config_file {
-            let bytes = std::fs::read(f).map_err(|source| ClusterError::Io { path: f.clone(), source })?;
+            let bytes = std::fs::read(f).map_err(|source| ClusterError::Io {
+                path: f.clone(),
+                source,
+            })?;
             h.field(bytes);
         }
         Ok(h.short(12))
@@ -112,7 +115,11 @@ impl ClusterSpec {
 
     /// The node image to use: the explicit one, or `kindest/node:v<version>`.
     pub fn image(&self) -> Option<String> {
-        self.node_image.clone().or_else(|| self.kubernetes_version.as_ref().map(|v| format!("kindest/node:v{v}")))
+        self.node_image.clone().or_else(|| {
+            self.kubernetes_version
+                .as_ref()
+                .map(|v| format!("kindest/node:v{v}"))
+        })
     }
 
     /// The kind config we generate (`None` when the user supplied a file). JSON is valid YAML
@@ -138,7 +145,10 @@ impl ClusterSpec {
                     node.insert("image".into(), img.into());
                 }
                 if !n.labels.is_empty() {
-                    node.insert("labels".into(), serde_json::to_value(&n.labels).unwrap_or_default());
+                    node.insert(
+                        "labels".into(),
+                        serde_json::to_value(&n.labels).unwrap_or_default(),
+                    );
                 }
                 if n.role == NodeRole::ControlPlane && !self.port_mappings.is_empty() {
                     let pm: Vec<serde_json::Value> = self
@@ -183,7 +193,11 @@ impl ClusterPaths {
     /// Paths for cluster `name` under `kindtest_dir` (`target/kindtest`).
     pub fn new(kindtest_dir: &Path, name: &str) -> Self {
         let dir = kindtest_dir.join("clusters").join(name);
-        ClusterPaths { kubeconfig: dir.join("kubeconfig"), kind_config: dir.join("kind-config.yaml"), dir }
+        ClusterPaths {
+            kubeconfig: dir.join("kubeconfig"),
+            kind_config: dir.join("kind-config.yaml"),
+            dir,
+        }
     }
 }
 
@@ -239,7 +253,9 @@ pub enum ClusterError {
         hint: String,
     },
     /// The container engine is not running.
-    #[error("the {engine} daemon is not reachable: {message}\n  help: start {engine} (e.g. `sudo systemctl start {engine}` or Docker Desktop), or set KIND_EXPERIMENTAL_PROVIDER=podman to use podman")]
+    #[error(
+        "the {engine} daemon is not reachable: {message}\n  help: start {engine} (e.g. `sudo systemctl start {engine}` or Docker Desktop), or set KIND_EXPERIMENTAL_PROVIDER=podman to use podman"
+    )]
     DaemonDown {
         /// `docker` or `podman`.
         engine: String,
@@ -257,7 +273,9 @@ pub enum ClusterError {
         message: String,
     },
     /// A cluster exists under our name but we did not create it.
-    #[error("a {provider} cluster named `{name}` exists but was not created by cargo kindtest; refusing to touch it\n  help: pass `--cluster {name}` to use it anyway (it will never be deleted), or set another `cluster.name`")]
+    #[error(
+        "a {provider} cluster named `{name}` exists but was not created by cargo kindtest; refusing to touch it\n  help: pass `--cluster {name}` to use it anyway (it will never be deleted), or set another `cluster.name`"
+    )]
     Foreign {
         /// Provider.
         provider: String,
@@ -265,7 +283,9 @@ pub enum ClusterError {
         name: String,
     },
     /// The kubeconfig points at something that is not the cluster we expect.
-    #[error("refusing to use kube context `{context}` (server {server}): expected context `{expected}` on a loopback API server\n  help: cargo kindtest only talks to clusters it created; name another cluster explicitly with `--cluster NAME`")]
+    #[error(
+        "refusing to use kube context `{context}` (server {server}): expected context `{expected}` on a loopback API server\n  help: cargo kindtest only talks to clusters it created; name another cluster explicitly with `--cluster NAME`"
+    )]
     ForeignContext {
         /// Context found.
         context: String,
@@ -325,16 +345,27 @@ impl crate::error::Classify for ClusterError {
 pub fn command_error(cmd: &crate::process::Cmd, out: &crate::process::Output) -> ClusterError {
     let message = out.message();
     if let Some(engine) = daemon_down(&message) {
-        return ClusterError::DaemonDown { engine: engine.into(), message: last_meaningful_line(&message) };
+        return ClusterError::DaemonDown {
+            engine: engine.into(),
+            message: last_meaningful_line(&message),
+        };
     }
-    ClusterError::Command { command: cmd.display(), code: out.code.unwrap_or(-1), message }
+    ClusterError::Command {
+        command: cmd.display(),
+        code: out.code.unwrap_or(-1),
+        message,
+    }
 }
 
 /// Recognises the messages docker and podman print when their daemon/service is not running.
 pub fn daemon_down(message: &str) -> Option<&'static str> {
-    if message.contains("Cannot connect to the Docker daemon") || message.contains("error during connect") {
+    if message.contains("Cannot connect to the Docker daemon")
+        || message.contains("error during connect")
+    {
         Some("docker")
-    } else if message.contains("unable to connect to Podman socket") || message.contains("Cannot connect to Podman") {
+    } else if message.contains("unable to connect to Podman socket")
+        || message.contains("Cannot connect to Podman")
+    {
         Some("podman")
     } else {
         None
@@ -345,7 +376,11 @@ fn last_meaningful_line(message: &str) -> String {
     message
         .lines()
         .rev()
-        .find(|l| l.contains("Cannot connect") || l.contains("unable to connect") || l.contains("error during connect"))
+        .find(|l| {
+            l.contains("Cannot connect")
+                || l.contains("unable to connect")
+                || l.contains("error during connect")
+        })
         .unwrap_or(message)
         .trim()
         .trim_start_matches("Command Output: ")
@@ -363,7 +398,11 @@ mod tests {
             node_image: None,
             kubernetes_version: Some("1.36.1".into()),
             nodes: vec![
-                NodeSpec { role: NodeRole::ControlPlane, labels: BTreeMap::new(), extended_resources: BTreeMap::new() },
+                NodeSpec {
+                    role: NodeRole::ControlPlane,
+                    labels: BTreeMap::new(),
+                    extended_resources: BTreeMap::new(),
+                },
                 NodeSpec {
                     role: NodeRole::Worker,
                     labels: [("pool".to_string(), "gpu".to_string())].into(),
@@ -371,7 +410,12 @@ mod tests {
                 },
             ],
             kind_config_file: None,
-            port_mappings: vec![PortMapping { container_port: 30080, host_port: 8080, listen_address: None, protocol: None }],
+            port_mappings: vec![PortMapping {
+                container_port: 30080,
+                host_port: 8080,
+                listen_address: None,
+                protocol: None,
+            }],
             ready_timeout: Duration::from_secs(60),
         }
     }
@@ -401,7 +445,9 @@ mod tests {
     #[test]
     fn daemon_messages() {
         assert_eq!(
-            daemon_down("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"),
+            daemon_down(
+                "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+            ),
             Some("docker")
         );
         assert_eq!(daemon_down("something else"), None);
@@ -409,7 +455,10 @@ mod tests {
 }
 
 /// The provider for `kind`. The kwok provider plugs in here once `kwok.rs` exists.
-pub fn provider_for(kind: ProviderKind, exec: &crate::process::Exec) -> Result<Box<dyn Provider>, ClusterError> {
+pub fn provider_for(
+    kind: ProviderKind,
+    exec: &crate::process::Exec,
+) -> Result<Box<dyn Provider>, ClusterError> {
     match kind {
         ProviderKind::Kind => Ok(Box::new(kind::Kind::new(exec.clone()))),
         ProviderKind::Kwok => Ok(Box::new(kwok::Kwok::new(exec.clone()))),

@@ -21,8 +21,16 @@ fn load(manifest: Option<&Path>, exec: &Exec) -> Option<cargo_kindtest::config::
 
 /// `cargo kindtest down`: deletes the profile's cluster if we created it.
 pub fn down(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
-    let Some(loaded) = load(manifest, exec) else { return ExitCode::Usage };
-    let plan = match cargo_kindtest::plan::plan(&loaded, &cargo_kindtest::plan::Options { profile: profile.into(), ..Default::default() }) {
+    let Some(loaded) = load(manifest, exec) else {
+        return ExitCode::Usage;
+    };
+    let plan = match cargo_kindtest::plan::plan(
+        &loaded,
+        &cargo_kindtest::plan::Options {
+            profile: profile.into(),
+            ..Default::default()
+        },
+    ) {
         Ok(p) => p,
         Err(e) => {
             exec.events().error(e.to_string());
@@ -50,11 +58,16 @@ pub fn down(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
         }
         Some(_) => {
             let _ = std::fs::remove_dir_all(&paths.dir);
-            exec.events().info(format!("cluster `{name}` was not created by cargo kindtest: left running, forgotten"));
+            exec.events().info(format!(
+                "cluster `{name}` was not created by cargo kindtest: left running, forgotten"
+            ));
             ExitCode::Ok
         }
         None => {
-            exec.events().info(format!("no cluster created by cargo kindtest for profile `{}` (`{name}`)", plan.profile));
+            exec.events().info(format!(
+                "no cluster created by cargo kindtest for profile `{}` (`{name}`)",
+                plan.profile
+            ));
             ExitCode::Ok
         }
     }
@@ -62,15 +75,28 @@ pub fn down(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
 
 /// `cargo kindtest status`: what we created and what is installed.
 pub fn status(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
-    let Some(loaded) = load(manifest, exec) else { return ExitCode::Usage };
+    let Some(loaded) = load(manifest, exec) else {
+        return ExitCode::Usage;
+    };
     let dir = loaded.target_dir.join("kindtest");
     let known = known_clusters(&dir);
-    let live: Option<Vec<String>> = provider_for(ProviderKind::Kind, exec).ok().and_then(|p| p.list().ok());
-    let current = cargo_kindtest::plan::plan(&loaded, &cargo_kindtest::plan::Options { profile: profile.into(), ..Default::default() })
+    let live: Option<Vec<String>> = provider_for(ProviderKind::Kind, exec)
         .ok()
-        .map(|p| p.cluster.name);
+        .and_then(|p| p.list().ok());
+    let current = cargo_kindtest::plan::plan(
+        &loaded,
+        &cargo_kindtest::plan::Options {
+            profile: profile.into(),
+            ..Default::default()
+        },
+    )
+    .ok()
+    .map(|p| p.cluster.name);
     if known.is_empty() {
-        println!("no clusters created by cargo kindtest (state: {})", dir.join("clusters").display());
+        println!(
+            "no clusters created by cargo kindtest (state: {})",
+            dir.join("clusters").display()
+        );
     }
     for (d, s) in known {
         let running = match &live {
@@ -83,8 +109,18 @@ pub fn status(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
             }
             _ => "unknown",
         };
-        let mark = if current.as_deref() == Some(s.name.as_str()) { " (this profile)" } else { "" };
-        println!("{}{mark}: {} {running}, {}{}", s.name, s.provider, if s.ready { "ready" } else { "not ready" }, if s.created_by_us { "" } else { ", not ours" });
+        let mark = if current.as_deref() == Some(s.name.as_str()) {
+            " (this profile)"
+        } else {
+            ""
+        };
+        println!(
+            "{}{mark}: {} {running}, {}{}",
+            s.name,
+            s.provider,
+            if s.ready { "ready" } else { "not ready" },
+            if s.created_by_us { "" } else { ", not ours" }
+        );
         println!("  kubeconfig: {}", d.join("kubeconfig").display());
         for (_, r) in &s.images {
             println!("  image   {r}");
@@ -98,23 +134,39 @@ pub fn status(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
 
 /// `cargo kindtest clean`: sweeps our namespaces, deletes our clusters, forgets the state.
 pub fn clean(manifest: Option<&Path>, exec: &Exec) -> ExitCode {
-    let Some(loaded) = load(manifest, exec) else { return ExitCode::Usage };
+    let Some(loaded) = load(manifest, exec) else {
+        return ExitCode::Usage;
+    };
     let dir = loaded.target_dir.join("kindtest");
     let mut code = ExitCode::Ok;
-    let live: Vec<String> = provider_for(ProviderKind::Kind, exec).ok().and_then(|p| p.list().ok()).unwrap_or_default();
+    let live: Vec<String> = provider_for(ProviderKind::Kind, exec)
+        .ok()
+        .and_then(|p| p.list().ok())
+        .unwrap_or_default();
     for (d, s) in known_clusters(&dir) {
         let kc = d.join("kubeconfig");
         let kind = ProviderKind::parse(&s.provider).unwrap_or(ProviderKind::Kind);
         let exists = kind != ProviderKind::Kind || live.contains(&s.name);
         if exists && kc.is_file() {
             match KubeRs.sweep_namespaces(&kc) {
-                Ok(ns) if !ns.is_empty() => exec.events().info(format!("{}: deleted namespaces {}", s.name, ns.join(", "))),
+                Ok(ns) if !ns.is_empty() => {
+                    exec.events()
+                        .info(format!("{}: deleted namespaces {}", s.name, ns.join(", ")))
+                }
                 Ok(_) => {}
-                Err(e) => exec.events().verbose(format!("{}: namespaces not swept: {e}", s.name)),
+                Err(e) => exec
+                    .events()
+                    .verbose(format!("{}: namespaces not swept: {e}", s.name)),
             }
         }
         if s.created_by_us {
-            match provider_for(kind, exec).and_then(|p| if exists { p.delete(&s.name, &kc) } else { Ok(()) }) {
+            match provider_for(kind, exec).and_then(|p| {
+                if exists {
+                    p.delete(&s.name, &kc)
+                } else {
+                    Ok(())
+                }
+            }) {
                 Ok(()) => exec.events().info(format!("deleted cluster `{}`", s.name)),
                 Err(e) => {
                     exec.events().error(format!("cluster `{}`: {e}", s.name));
