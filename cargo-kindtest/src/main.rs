@@ -184,7 +184,7 @@ enum MessageFormat {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Render, validate and lint the charts of the profile (no cluster)
-    Check,
+    Check(commands::check_charts::CheckArgs),
     /// Render a chart locally and print the manifests, like `helm template`.
     Template(commands::template::TemplateArgs),
     /// Validate Kubernetes manifests against the OpenAPI schemas (like kubeconform).
@@ -248,7 +248,10 @@ fn real_main(cli: Cli) -> i32 {
                 cli.global.manifest_path.as_deref(),
             );
         }
-        Some(Command::Check) => pipeline_cmd(&cli.global, TestArgs::default(), Goal::Check),
+        Some(Command::Check(a)) => {
+            let json = cli.global.message_format == MessageFormat::Json;
+            return commands::check_charts::run(a, json, &cli.global.profile, cli.global.manifest_path.as_deref());
+        }
         Some(Command::Up(c)) => pipeline_cmd(
             &cli.global,
             TestArgs {

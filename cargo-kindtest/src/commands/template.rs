@@ -178,7 +178,7 @@ fn write_output_dir(
     s: &StreamOptions,
 ) -> Result<(), String> {
     let mut written = std::collections::HashSet::new();
-    let mut write = |name: &str, data: &str, append: bool| -> Result<(), String> {
+    let write = |name: &str, data: &str, append: bool| -> Result<(), String> {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
