@@ -187,7 +187,8 @@ mod support {
     pub fn nextest(args: &[&str]) -> Command {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut c = Command::new(cargo);
-        c.arg("nextest").args(args).env("KINDTEST_FIXTURE", "1");
+        // The inner run builds into (and writes JUnit under) the same target dir as this binary.
+        c.arg("nextest").args(args).env("KINDTEST_FIXTURE", "1").env("CARGO_TARGET_DIR", target_dir());
         for (k, _) in std::env::vars() {
             if k.starts_with("NEXTEST") {
                 c.env_remove(k);
