@@ -250,7 +250,12 @@ fn real_main(cli: Cli) -> i32 {
         }
         Some(Command::Check(a)) => {
             let json = cli.global.message_format == MessageFormat::Json;
-            return commands::check_charts::run(a, json, &cli.global.profile, cli.global.manifest_path.as_deref());
+            return commands::check_charts::run(
+                a,
+                json,
+                &cli.global.profile,
+                cli.global.manifest_path.as_deref(),
+            );
         }
         Some(Command::Up(c)) => pipeline_cmd(
             &cli.global,

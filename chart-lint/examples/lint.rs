@@ -13,6 +13,9 @@ fn main() {
     for f in &report.findings {
         println!("{}", chart_lint::lint::output::human(f));
     }
-    println!("{}", chart_lint::lint::output::summary(&report.findings, 1, report.documents));
+    println!(
+        "{}",
+        chart_lint::lint::output::summary(&report.findings, 1, report.documents)
+    );
     std::process::exit(i32::from(report.has_errors()));
 }

@@ -33,8 +33,14 @@ fn build_script_fails_on_a_broken_chart_and_is_not_rerun_when_nothing_changed() 
     // Same dependency versions as the workspace, so the build works offline.
     std::fs::copy(chart_lint.join("../Cargo.lock"), krate.join("Cargo.lock")).unwrap();
     write(&krate.join("src/lib.rs"), "");
-    write(&krate.join("build.rs"), "fn main() { chart_lint::build::Lint::new().chart(\"charts/app\").run_or_exit(); }\n");
-    write(&krate.join("charts/app/Chart.yaml"), "apiVersion: v2\nname: app\nversion: 0.1.0\n");
+    write(
+        &krate.join("build.rs"),
+        "fn main() { chart_lint::build::Lint::new().chart(\"charts/app\").run_or_exit(); }\n",
+    );
+    write(
+        &krate.join("charts/app/Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    );
     write(&krate.join("charts/app/values.yaml"), "a: x\nreplicas: 2\n");
     write(&krate.join("charts/app/templates/app.yaml"), BROKEN);
 
@@ -47,32 +53,57 @@ fn build_script_fails_on_a_broken_chart_and_is_not_rerun_when_nothing_changed() 
             .env_remove("RUSTFLAGS")
             .output()
             .expect("cargo runs");
-        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
 
     // 1. broken: `replicas: "2"` is a string where the schema wants an integer.
     let (ok, stderr) = build();
     assert!(!ok, "the build should fail on the broken chart:\n{stderr}");
     assert!(stderr.contains("error[KT0301]"), "{stderr}");
-    assert!(stderr.contains("charts/app/templates/app.yaml:13:"), "file:line:col expected:\n{stderr}");
+    assert!(
+        stderr.contains("charts/app/templates/app.yaml:13:"),
+        "file:line:col expected:\n{stderr}"
+    );
     assert!(stderr.contains("/spec/replicas"), "{stderr}");
 
     // 2. fixed.
-    write(&krate.join("charts/app/templates/app.yaml"), &BROKEN.replace("{{ .Values.replicas | quote }}", "{{ .Values.replicas }}"));
+    write(
+        &krate.join("charts/app/templates/app.yaml"),
+        &BROKEN.replace("{{ .Values.replicas | quote }}", "{{ .Values.replicas }}"),
+    );
     let (ok, stderr) = build();
-    assert!(ok, "the build should pass once the chart is fixed:\n{stderr}");
-    assert!(stderr.contains("build-script-build"), "the build script should have run:\n{stderr}");
+    assert!(
+        ok,
+        "the build should pass once the chart is fixed:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("build-script-build"),
+        "the build script should have run:\n{stderr}"
+    );
 
     // 3. nothing changed: the build script does not run again.
     let (ok, stderr) = build();
     assert!(ok, "{stderr}");
-    let reran = stderr.lines().any(|l| l.contains("Running") && l.contains("throwaway") && l.contains("build-script-build"));
+    let reran = stderr.lines().any(|l| {
+        l.contains("Running") && l.contains("throwaway") && l.contains("build-script-build")
+    });
     assert!(!reran, "a no-op rebuild re-ran the build script:\n{stderr}");
     assert!(stderr.contains("Fresh throwaway"), "{stderr}");
 
     // 4. a template change re-runs it (rerun-if-changed covers the chart files).
-    write(&krate.join("charts/app/templates/extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n");
+    write(
+        &krate.join("charts/app/templates/extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+    );
     let (ok, stderr) = build();
     assert!(ok, "{stderr}");
-    assert!(stderr.lines().any(|l| l.contains("Running") && l.contains("build-script-build")), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("Running") && l.contains("build-script-build")),
+        "{stderr}"
+    );
 }

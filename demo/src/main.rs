@@ -26,11 +26,18 @@ fn respond(mut stream: TcpStream, greeting: &str, config_file: &str) -> std::io:
         "/" => ("200 OK", format!("{greeting}\n")),
         "/config" => match std::fs::read_to_string(config_file) {
             Ok(text) => ("200 OK", text),
-            Err(e) => ("500 Internal Server Error", format!("cannot read {config_file}: {e}\n")),
+            Err(e) => (
+                "500 Internal Server Error",
+                format!("cannot read {config_file}: {e}\n"),
+            ),
         },
         _ => ("404 Not Found", "not found\n".to_string()),
     };
-    write!(stream, "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 fn main() {
@@ -39,7 +46,8 @@ fn main() {
         std::process::exit(1);
     };
     let addr = std::env::var("LISTEN_ADDR").unwrap_or_else(|_| "0.0.0.0:8080".into());
-    let config_file = std::env::var("CONFIG_FILE").unwrap_or_else(|_| "/etc/demo/config.yaml".into());
+    let config_file =
+        std::env::var("CONFIG_FILE").unwrap_or_else(|_| "/etc/demo/config.yaml".into());
     let listener = match TcpListener::bind(&addr) {
         Ok(l) => l,
         Err(e) => {

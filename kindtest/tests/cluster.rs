@@ -188,7 +188,10 @@ mod support {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut c = Command::new(cargo);
         // The inner run builds into (and writes JUnit under) the same target dir as this binary.
-        c.arg("nextest").args(args).env("KINDTEST_FIXTURE", "1").env("CARGO_TARGET_DIR", target_dir());
+        c.arg("nextest")
+            .args(args)
+            .env("KINDTEST_FIXTURE", "1")
+            .env("CARGO_TARGET_DIR", target_dir());
         for (k, _) in std::env::vars() {
             if k.starts_with("NEXTEST") {
                 c.env_remove(k);

@@ -82,9 +82,13 @@ impl Kwok {
                 source,
             })?;
         }
-        let dir = cluster_dir.canonicalize().unwrap_or_else(|_| cluster_dir.to_path_buf());
-        std::fs::write(&entry, format!("{}\n", dir.display()))
-            .map_err(|source| ClusterError::Io { path: entry, source })
+        let dir = cluster_dir
+            .canonicalize()
+            .unwrap_or_else(|_| cluster_dir.to_path_buf());
+        std::fs::write(&entry, format!("{}\n", dir.display())).map_err(|source| ClusterError::Io {
+            path: entry,
+            source,
+        })
     }
 
     fn unregister(&self, name: &str) {
@@ -147,8 +151,10 @@ pub fn node_configs(spec: &super::ClusterSpec) -> Vec<NodeConfig> {
                 resources: n.extended_resources.clone(),
             };
             if n.role == NodeRole::ControlPlane {
-                node.labels
-                    .insert("node-role.kubernetes.io/control-plane".into(), String::new());
+                node.labels.insert(
+                    "node-role.kubernetes.io/control-plane".into(),
+                    String::new(),
+                );
             }
             node
         })
@@ -221,9 +227,11 @@ impl Provider for Kwok {
             spec.name
         ));
         let plane = builder.start().map_err(|e| match e {
-            controlplane::Error::Interrupted => ClusterError::Exec(crate::process::ExecError::Interrupted {
-                command: "control plane start-up".into(),
-            }),
+            controlplane::Error::Interrupted => {
+                ClusterError::Exec(crate::process::ExecError::Interrupted {
+                    command: "control plane start-up".into(),
+                })
+            }
             controlplane::Error::BinariesNotFound(m) => ClusterError::ToolMissing {
                 tool: "kube-apiserver (control-plane binaries)".into(),
                 hint: m,
@@ -240,9 +248,11 @@ impl Provider for Kwok {
             plane.startup_time().as_secs_f64(),
             plane.server_url()
         ));
-        let copied = std::fs::copy(plane.kubeconfig_path(), req.kubeconfig).map_err(|source| ClusterError::Io {
-            path: req.kubeconfig.to_path_buf(),
-            source,
+        let copied = std::fs::copy(plane.kubeconfig_path(), req.kubeconfig).map_err(|source| {
+            ClusterError::Io {
+                path: req.kubeconfig.to_path_buf(),
+                source,
+            }
         });
         if let Err(e) = copied {
             let _ = plane.stop();
@@ -262,9 +272,9 @@ impl Provider for Kwok {
     }
 
     fn write_kubeconfig(&self, name: &str, path: &Path) -> Result<(), ClusterError> {
-        let dir = self
-            .plane_dir_for(name, Some(path))
-            .ok_or_else(|| ClusterError::Unsupported(format!("no local control plane named `{name}` is known")))?;
+        let dir = self.plane_dir_for(name, Some(path)).ok_or_else(|| {
+            ClusterError::Unsupported(format!("no local control plane named `{name}` is known"))
+        })?;
         let src = dir.join("kubeconfig");
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| ClusterError::Io {

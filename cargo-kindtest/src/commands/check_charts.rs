@@ -75,9 +75,17 @@ struct Job {
 /// The chart directory a file belongs to: the nearest ancestor with a Chart.yaml (the outermost
 /// one, so a subchart's file checks its parent chart).
 fn chart_of(file: &Path) -> Option<PathBuf> {
-    let abs = if file.is_absolute() { file.to_path_buf() } else { std::env::current_dir().ok()?.join(file) };
+    let abs = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(file)
+    };
     let mut found = None;
-    let mut dir = if abs.is_dir() { Some(abs.as_path()) } else { abs.parent() };
+    let mut dir = if abs.is_dir() {
+        Some(abs.as_path())
+    } else {
+        abs.parent()
+    };
     while let Some(d) = dir {
         if d.join("Chart.yaml").is_file() {
             found = Some(d.to_path_buf());
@@ -93,14 +101,24 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
         print!("{}", lint::rules_markdown());
         return 0;
     }
-    let format = args.format.unwrap_or(if json { CheckFormat::Json } else { CheckFormat::Human });
+    let format = args.format.unwrap_or(if json {
+        CheckFormat::Json
+    } else {
+        CheckFormat::Human
+    });
     let loaded = cargo_kindtest::config::load(manifest_path).ok();
-    let base = loaded.as_ref().map(|l| l.base_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
+    let base = loaded
+        .as_ref()
+        .map(|l| l.base_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
 
     let mut jobs: Vec<Job> = Vec::new();
     if !args.charts.is_empty() {
         for c in &args.charts {
-            jobs.push(Job { chart: c.clone(), values: args.values.clone() });
+            jobs.push(Job {
+                chart: c.clone(),
+                values: args.values.clone(),
+            });
         }
     } else if let Some(l) = &loaded {
         for entry in &l.config.charts {
@@ -110,7 +128,10 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
             };
             let mut v: Vec<PathBuf> = values.iter().map(|x| base.join(x)).collect();
             v.extend(args.values.iter().cloned());
-            jobs.push(Job { chart: base.join(path), values: v });
+            jobs.push(Job {
+                chart: base.join(path),
+                values: v,
+            });
         }
     }
     if let Some(files) = &args.files {
@@ -121,8 +142,14 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
         let mut selected: Vec<Job> = Vec::new();
         for t in &touched {
             match jobs.iter().find(|j| canon(&j.chart) == canon(t)) {
-                Some(j) => selected.push(Job { chart: j.chart.clone(), values: j.values.clone() }),
-                None => selected.push(Job { chart: t.clone(), values: args.values.clone() }),
+                Some(j) => selected.push(Job {
+                    chart: j.chart.clone(),
+                    values: j.values.clone(),
+                }),
+                None => selected.push(Job {
+                    chart: t.clone(),
+                    values: args.values.clone(),
+                }),
             }
         }
         jobs = selected;
@@ -150,7 +177,11 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
     let kube_version = args
         .kube_version
         .clone()
-        .or_else(|| loaded.as_ref().and_then(|l| profile_kube_version(&l.config, profile)))
+        .or_else(|| {
+            loaded
+                .as_ref()
+                .and_then(|l| profile_kube_version(&l.config, profile))
+        })
         .unwrap_or_else(|| chart_lint::schema::DEFAULT_KUBE_VERSION.to_string());
 
     let mut all: Vec<Finding> = Vec::new();
@@ -189,14 +220,21 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
             for f in &all {
                 let _ = writeln!(out, "{}", lint::output::human(f));
             }
-            let _ = writeln!(out, "{}", lint::output::summary(&all, jobs.len(), documents));
+            let _ = writeln!(
+                out,
+                "{}",
+                lint::output::summary(&all, jobs.len(), documents)
+            );
         }
         CheckFormat::Json => {
             for f in &all {
                 let _ = writeln!(out, "{}", lint::output::json(f));
             }
             let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
-            let warnings = all.iter().filter(|f| f.severity == Severity::Warning).count();
+            let warnings = all
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count();
             let _ = writeln!(
                 out,
                 "{}",
@@ -205,19 +243,24 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
         }
         CheckFormat::Sarif => {
             let log = lint::output::sarif(&all, &|f| f.file.trim_start_matches("./").to_string());
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&log).unwrap_or_default()
+            );
         }
     }
     if let Some(path) = &args.sarif {
         let log = lint::output::sarif(&all, &|f| f.file.trim_start_matches("./").to_string());
-        if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&log).unwrap_or_default()) {
+        if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&log).unwrap_or_default())
+        {
             eprintln!("error: cannot write {}: {e}", path.display());
             return 2;
         }
     }
-    let failed = all
-        .iter()
-        .any(|f| f.severity == Severity::Error || (args.deny_warnings && f.severity == Severity::Warning));
+    let failed = all.iter().any(|f| {
+        f.severity == Severity::Error || (args.deny_warnings && f.severity == Severity::Warning)
+    });
     i32::from(failed)
 }
 
@@ -245,7 +288,8 @@ fn crate_lint_config(manifest_path: Option<&Path>) -> Result<LintConfig, String>
         },
     };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    chart_lint::build::lint_config_from_manifest(&text).map_err(|e| format!("{}: {e}", path.display()))
+    chart_lint::build::lint_config_from_manifest(&text)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn find_manifest() -> Option<PathBuf> {
@@ -267,7 +311,10 @@ fn find_manifest() -> Option<PathBuf> {
 /// `chart` is `/ws/charts/demo`, `file` is `demo/templates/x.yaml` → `charts/demo/templates/x.yaml`
 /// relative to the current directory when possible.
 fn display_path(chart: &Path, file: &str) -> String {
-    let name = chart.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = chart
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let full = match file.strip_prefix(&format!("{name}/")) {
         Some(rest) => chart.join(rest),
         None => return file.to_string(),

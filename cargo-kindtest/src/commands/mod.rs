@@ -1,6 +1,6 @@
 //! One module per subcommand.
 
-pub mod lifecycle;
 pub mod check_charts;
+pub mod lifecycle;
 pub mod template;
 pub mod validate;

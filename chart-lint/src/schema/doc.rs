@@ -128,9 +128,7 @@ pub(crate) fn validate_document(
         if text
             .lines()
             .nth(e.line().unwrap_or(1).saturating_sub(1))
-            .is_some_and(|l| {
-                l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t')
-            })
+            .is_some_and(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
         {
             f.hint = Some("YAML does not allow tabs for indentation; use spaces".into());
         }
