@@ -677,8 +677,18 @@ mod nextest {
         .output()
         .expect("cargo nextest run");
         assert_eq!(out.status.code(), Some(100), "{}", text(&out.stderr));
-        let junit = target_dir().join("nextest/selftest/selftest-junit.xml");
-        let xml = std::fs::read_to_string(&junit).expect("junit written");
+        // nextest's store is under the target dir it resolves, which is not always this binary's
+        // (it was the workspace's `target/` here even with CARGO_TARGET_DIR set): look in both.
+        let candidates = [
+            target_dir().join("nextest/selftest/selftest-junit.xml"),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/nextest/selftest/selftest-junit.xml"),
+        ];
+        let junit = candidates
+            .iter()
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| panic!("junit written: none of {candidates:?}"));
+        let xml = std::fs::read_to_string(junit).expect("junit readable");
         let msg = |test: &str| -> String {
             let at = xml
                 .find(&format!("name=\"{test}\""))
