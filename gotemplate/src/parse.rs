@@ -39,7 +39,8 @@ impl Tree {
     }
 }
 
-pub(crate) fn line_col(text: &str, pos: usize) -> (usize, usize) {
+/// 1-based line and 0-based byte column of byte offset `pos` in `text` (Go's `ErrorContext`).
+pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
     let pos = pos.min(text.len());
     let before = &text.as_bytes()[..pos];
     let line = 1 + before.iter().filter(|b| **b == b'\n').count();

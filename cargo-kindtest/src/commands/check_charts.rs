@@ -280,32 +280,15 @@ fn profile_kube_version(config: &cargo_kindtest::config::Config, profile: &str) 
 }
 
 fn crate_lint_config(manifest_path: Option<&Path>) -> Result<LintConfig, String> {
-    let path = match manifest_path {
-        Some(p) => p.to_path_buf(),
-        None => match find_manifest() {
-            Some(p) => p,
-            None => return Ok(LintConfig::default()),
-        },
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    chart_lint::build::lint_config_from_manifest(&text)
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn find_manifest() -> Option<PathBuf> {
-    let mut dir = std::env::current_dir().ok();
-    let mut first = None;
-    while let Some(d) = dir {
-        let m = d.join("Cargo.toml");
-        if let Ok(text) = std::fs::read_to_string(&m) {
-            if text.contains("[workspace") {
-                return Some(m);
-            }
-            first.get_or_insert(m);
+    match manifest_path {
+        None => chart_lint::build::workspace_lint_config(),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            chart_lint::build::lint_config_from_manifest(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))
         }
-        dir = d.parent().map(Path::to_path_buf);
     }
-    first
 }
 
 /// `chart` is `/ws/charts/demo`, `file` is `demo/templates/x.yaml` → `charts/demo/templates/x.yaml`

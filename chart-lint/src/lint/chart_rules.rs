@@ -254,7 +254,7 @@ fn collect_trees(
                 trees.push((file, ts, chart.values.clone(), chart.name().to_string()));
             }
             Err(e) => {
-                let (line, col) = line_col(text, e.span.start as usize);
+                let (line, col) = gotemplate::parse::line_col(text, e.span.start as usize);
                 let mut f = Finding::new(TEMPLATE_PARSE, chart.name(), &file, e.message.clone())
                     .at(Some(line), Some(col + 1));
                 f.snippet = text.lines().nth(line.saturating_sub(1)).map(str::to_string);
@@ -441,18 +441,6 @@ fn yaml11(chart: &str, file: &str, text: &str, out: &mut Vec<Finding>) {
         let vcol = raw.find(value).unwrap_or(indent);
         check(value, false, vcol);
     }
-}
-
-/// 1-based line and 0-based byte column of a byte offset.
-pub(crate) fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let pos = pos.min(text.len());
-    let before = &text.as_bytes()[..pos];
-    let line = 1 + before.iter().filter(|b| **b == b'\n').count();
-    let col = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(pos, |nl| pos - nl - 1);
-    (line, col)
 }
 
 fn is_legacy_octal(tok: &str) -> bool {
