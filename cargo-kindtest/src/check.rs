@@ -1,175 +1,279 @@
-//! The check stage: for each chart × values, render, validate and lint, without a cluster.
-//! Plain data in ([`CheckJob`]) and out ([`Finding`]); the work is done by a [`Checker`].
+//! The check stage: for each chart × values, render (our native Helm renderer), validate the
+//! manifests against the Kubernetes schemas of the profile's version, and run the lint rules —
+//! no cluster. Plain data in ([`CheckJob`]) and out ([`CheckReport`]); the work is done by a
+//! [`Checker`] ([`ChartLint`]: `chart_lint::lint::lint_chart`, which renders and validates).
 //!
-//! [`BasicChecker`] only checks that charts and values files exist and parse as YAML maps at
-//! the top level; rendering and schema validation arrive with `chart_lint`'s render API (a
-//! `ChartLint` checker is to be added here when it lands).
+//! `cargo kindtest check` and the pipeline share [`check_all`], so both report the same
+//! findings the same way (rustc-style, see `chart_lint::lint::output`).
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub use chart_lint::lint::{Finding, LintConfig, Severity};
+use chart_lint::lint::{LintOptions, LintReport, TEMPLATE_RENDER, lint_chart};
 
 use crate::plan::CheckJob;
 
-/// Severity of a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Fails `check`.
-    Error,
-    /// Reported only.
-    Warning,
+/// Settings shared by every job of a check.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// Kubernetes version for jobs that name none (schemas, API deprecations, `.Capabilities`).
+    pub kube_version: String,
+    /// Strict schema validation: unknown fields are errors.
+    pub strict: bool,
+    /// Lint levels and allow-lists (`[workspace.metadata.kindtest.lint]`).
+    pub config: LintConfig,
 }
 
-/// One problem found in a chart.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Finding {
-    /// Severity.
-    pub severity: Severity,
-    /// Stable code (`chart-missing`, `values-missing`, …).
-    pub code: String,
-    /// Chart directory.
-    pub chart: PathBuf,
-    /// File at fault, if known.
-    pub file: Option<PathBuf>,
-    /// 1-based line, if known.
-    pub line: Option<u32>,
-    /// 1-based column, if known.
-    pub column: Option<u32>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
-        if let Some(file) = &self.file {
-            write!(f, "\n  --> {}", file.display())?;
-            if let Some(l) = self.line {
-                write!(f, ":{l}")?;
-                if let Some(c) = self.column {
-                    write!(f, ":{c}")?;
-                }
-            }
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            kube_version: chart_lint::schema::DEFAULT_KUBE_VERSION.to_string(),
+            strict: true,
+            config: LintConfig::default(),
         }
-        Ok(())
     }
 }
 
 /// Checks one job.
 pub trait Checker {
-    /// Findings for `job` (empty = clean).
-    fn check(&self, job: &CheckJob) -> Vec<Finding>;
+    /// Findings for `job` (file paths as `chart_lint` gives them: `<chart>/templates/x.yaml`).
+    fn check(&self, job: &CheckJob) -> LintReport;
 }
 
-/// Existence and shape checks, no rendering.
-#[derive(Debug, Default)]
-pub struct BasicChecker;
+/// The real checker: `chart_lint::lint::lint_chart` (load → render → schema → lint rules).
+#[derive(Clone, Debug, Default)]
+pub struct ChartLint {
+    /// Shared settings.
+    pub opts: CheckOptions,
+}
 
-impl Checker for BasicChecker {
-    fn check(&self, job: &CheckJob) -> Vec<Finding> {
-        let mut out = Vec::new();
-        let finding = |code: &str, file: Option<PathBuf>, message: String| Finding {
-            severity: Severity::Error,
-            code: code.into(),
-            chart: job.chart.clone(),
-            file,
-            line: None,
-            column: None,
-            message,
-        };
-        let chart_yaml = job.chart.join("Chart.yaml");
-        if !chart_yaml.is_file() {
-            out.push(finding(
-                "chart-missing",
-                Some(chart_yaml),
-                format!("{} is not a chart (no Chart.yaml)", job.chart.display()),
-            ));
+impl ChartLint {
+    /// The lint options of one job.
+    pub fn lint_options(&self, job: &CheckJob) -> LintOptions {
+        LintOptions {
+            values_files: job.values.clone(),
+            set: job.set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            release_name: job.release.clone(),
+            namespace: job.namespace.clone(),
+            kube_version: job
+                .kube_version
+                .clone()
+                .unwrap_or_else(|| self.opts.kube_version.clone()),
+            strict: self.opts.strict,
+            schema: true,
+            config: self.opts.config.clone(),
         }
-        for v in &job.values {
-            match std::fs::read_to_string(v) {
-                Err(e) => out.push(finding(
-                    "values-missing",
-                    Some(v.clone()),
-                    format!("cannot read values file: {e}"),
-                )),
-                Ok(text) => {
-                    // A values file must be a map at the top level (helm: "error converting YAML to JSON").
-                    if let Some((n, l)) =
-                        text.lines().enumerate().find(|(_, l)| l.starts_with("- "))
-                    {
-                        out.push(Finding {
-                            line: Some(n as u32 + 1),
-                            column: Some(1),
-                            ..finding(
-                                "values-not-a-map",
-                                Some(v.clone()),
-                                format!(
-                                    "values must be a map at the top level, found a list item `{}`",
-                                    l.trim()
-                                ),
-                            )
-                        });
-                    }
-                }
-            }
-        }
-        out
+    }
+}
+
+impl Checker for ChartLint {
+    fn check(&self, job: &CheckJob) -> LintReport {
+        lint_chart(&job.chart, &self.lint_options(job))
     }
 }
 
 /// The stage's output.
 #[derive(Debug, Clone, Default)]
 pub struct CheckReport {
-    /// Jobs run.
+    /// Renders done (jobs).
     pub jobs: usize,
-    /// Findings.
+    /// Distinct charts checked.
+    pub charts: usize,
+    /// Documents rendered, over all jobs.
+    pub documents: usize,
+    /// Findings, deduplicated across jobs, in job order; file paths relative to the current
+    /// directory when possible (`charts/demo/templates/x.yaml`).
     pub findings: Vec<Finding>,
 }
 
 impl CheckReport {
-    /// Number of errors.
-    pub fn errors(&self) -> usize {
+    /// Number of findings at `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| f.severity == severity)
             .count()
+    }
+
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    /// Whether the check fails (`deny_warnings`: warnings too).
+    pub fn failed(&self, deny_warnings: bool) -> bool {
+        self.errors() > 0 || (deny_warnings && self.count(Severity::Warning) > 0)
+    }
+
+    /// The one-line summary `cargo kindtest check` prints.
+    pub fn summary(&self) -> String {
+        chart_lint::lint::output::summary(&self.findings, self.charts, self.documents)
     }
 }
 
-/// Runs every job.
+/// Runs every job. A finding seen in several renders (same rule, place and message) is reported
+/// once; a render error names the values file it happened with.
 pub fn check_all(checker: &dyn Checker, jobs: &[CheckJob]) -> CheckReport {
-    let mut findings: Vec<Finding> = jobs.iter().flat_map(|j| checker.check(j)).collect();
-    findings.dedup();
-    CheckReport {
+    let mut seen = BTreeSet::new();
+    let mut charts = BTreeSet::new();
+    let mut out = CheckReport {
         jobs: jobs.len(),
-        findings,
+        ..Default::default()
+    };
+    for job in jobs {
+        charts.insert(job.chart.clone());
+        let report = checker.check(job);
+        out.documents += report.documents;
+        for mut f in report.findings {
+            f.file = display_path(&job.chart, &f.file);
+            let key = (f.code, f.file.clone(), f.line, f.column, f.message.clone());
+            if seen.insert(key) {
+                if !job.values.is_empty() && f.code == TEMPLATE_RENDER.code {
+                    let with: Vec<String> =
+                        job.values.iter().map(|v| v.display().to_string()).collect();
+                    f.message = format!("{} (with {})", f.message, with.join(", "));
+                }
+                out.findings.push(f);
+            }
+        }
+    }
+    out.charts = charts.len();
+    out
+}
+
+/// `chart` is `/ws/charts/demo`, `file` is `demo/templates/x.yaml` → `charts/demo/templates/x.yaml`
+/// relative to the current directory when possible.
+pub fn display_path(chart: &Path, file: &str) -> String {
+    let name = chart
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let full = match file.strip_prefix(&format!("{name}/")) {
+        Some(rest) => chart.join(rest),
+        None => return file.to_string(),
+    };
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().and_then(|c| full.strip_prefix(c).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => full.display().to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
 
-    #[test]
-    fn missing_chart_and_values() {
-        let job = CheckJob {
-            chart: "/nonexistent/chart".into(),
-            values: vec!["/nonexistent/v.yaml".into()],
-            set: Default::default(),
-            release: "r".into(),
+    fn job(chart: PathBuf, values: Vec<PathBuf>) -> CheckJob {
+        CheckJob {
+            chart,
+            values,
+            set: BTreeMap::new(),
+            release: "release-name".into(),
             namespace: "default".into(),
             kube_version: None,
-        };
-        let r = check_all(&BasicChecker, &[job]);
-        assert_eq!(r.errors(), 2);
-        assert_eq!(r.findings[0].code, "chart-missing");
-        assert!(
-            r.findings[0]
-                .to_string()
-                .contains("--> /nonexistent/chart/Chart.yaml")
+        }
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("kindtest-check-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("templates")).unwrap();
+        d
+    }
+
+    #[test]
+    fn missing_chart_is_an_error() {
+        let r = check_all(
+            &ChartLint::default(),
+            &[job("/nonexistent/chart".into(), vec![])],
         );
+        assert_eq!(r.errors(), 1, "{:?}", r.findings);
+        assert!(r.failed(false));
+    }
+
+    #[test]
+    fn renders_validates_and_lints() {
+        let d = tmp("bad");
+        std::fs::write(
+            d.join("Chart.yaml"),
+            "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("values.yaml"), "replicas: 1\n").unwrap();
+        // An unknown field (schema, strict) and a template that fails with a values file.
+        std::fs::write(
+            d.join("templates/cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bogus: 1\ndata:\n  a: {{ required \"need b\" .Values.b | quote }}\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("ok.yaml"), "b: hello\n").unwrap();
+        std::fs::write(d.join("unset.yaml"), "replicas: 2\n").unwrap();
+        let r = check_all(
+            &ChartLint::default(),
+            &[
+                job(d.clone(), vec![d.join("ok.yaml")]),
+                job(d.clone(), vec![d.join("unset.yaml")]),
+            ],
+        );
+        let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+        assert!(r.errors() >= 2, "{:#?}", r.findings);
+        let render = r
+            .findings
+            .iter()
+            .find(|f| f.code == TEMPLATE_RENDER.code)
+            .unwrap_or_else(|| panic!("no render error: {codes:?}"));
+        assert!(render.message.contains("need b"), "{}", render.message);
+        assert!(render.message.ends_with("unset.yaml)"), "{}", render.message);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.message.contains("bogus") && f.file.ends_with("templates/cm.yaml")),
+            "{:#?}",
+            r.findings
+        );
+        assert_eq!(r.charts, 1);
+        assert_eq!(r.jobs, 2);
+        // Kubernetes version of the job decides what the schemas accept.
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn lint_config_levels_apply() {
+        let d = tmp("latest");
+        std::fs::write(
+            d.join("Chart.yaml"),
+            "apiVersion: v2\nname: latest\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("templates/pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:latest\n",
+        )
+        .unwrap();
+        let base = check_all(&ChartLint::default(), &[job(d.clone(), vec![])]);
+        assert!(
+            base.findings.iter().any(|f| f.rule == "image-tag"),
+            "{:#?}",
+            base.findings
+        );
+        let cfg = LintConfig::from_json(&serde_json::json!({"image-tag": "allow"})).unwrap();
+        let quiet = check_all(
+            &ChartLint {
+                opts: CheckOptions {
+                    config: cfg,
+                    ..Default::default()
+                },
+            },
+            &[job(d.clone(), vec![])],
+        );
+        assert!(
+            quiet.findings.iter().all(|f| f.rule != "image-tag"),
+            "{:#?}",
+            quiet.findings
+        );
+        let _ = std::fs::remove_dir_all(&d);
     }
 }

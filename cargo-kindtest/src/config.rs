@@ -24,6 +24,35 @@ pub struct Config {
     /// Profiles by name; `default` is the base every other profile inherits from.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Lint levels and allow-lists (`[workspace.metadata.kindtest.lint]`), read by
+    /// `chart_lint`'s own parser so `cargo kindtest`, `check` and `build.rs` agree.
+    #[serde(default)]
+    pub lint: LintSettings,
+}
+
+/// The `lint` table: rule name or code → `error`/`warning`/`note`/`allow`, plus `allow = [{ rule,
+/// resource, file }]`. Parsed by [`chart_lint::lint::LintConfig::from_json`] (unknown rules are
+/// errors with a "did you mean").
+#[derive(Debug, Clone, Default)]
+pub struct LintSettings {
+    /// The parsed configuration.
+    pub config: chart_lint::lint::LintConfig,
+    raw: serde_json::Value,
+}
+
+impl PartialEq for LintSettings {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl<'de> Deserialize<'de> for LintSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = serde_json::Value::deserialize(d)?;
+        let config =
+            chart_lint::lint::LintConfig::from_json(&raw).map_err(serde::de::Error::custom)?;
+        Ok(LintSettings { config, raw })
+    }
 }
 
 /// A chart to check: a path, or a table.
@@ -382,6 +411,8 @@ const ROOT: Shape = Shape::Table(&[
     ("images", Shape::Map(&IMAGE)),
     ("releases", Shape::Map(&RELEASE)),
     ("profiles", Shape::Map(&PROFILE)),
+    // Keys checked by chart_lint's parser (rule names and codes).
+    ("lint", Shape::Leaf),
 ]);
 
 fn check_keys(
@@ -538,6 +569,47 @@ mod tests {
                 .starts_with("invalid value at `profiles.e2e.cluster.nodes`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn lint_table_is_typed_and_agrees_with_chart_lint() {
+        let toml_text = r#"
+[workspace]
+members = []
+[workspace.metadata.kindtest.lint]
+image-tag = "error"
+KT0205 = "allow"
+missing-readiness-probe = "warning"
+allow = [{ rule = "host-access", resource = "DaemonSet/node-agent" }]
+"#;
+        // What chart_lint::build (build.rs, `cargo kindtest check`) reads from Cargo.toml …
+        let theirs = chart_lint::build::lint_config_from_manifest(toml_text).unwrap();
+        // … and what our loader reads from `cargo metadata` (JSON of the same table).
+        let ours = p(json!({"lint": {
+            "image-tag": "error",
+            "KT0205": "allow",
+            "missing-readiness-probe": "warning",
+            "allow": [{"rule": "host-access", "resource": "DaemonSet/node-agent"}]
+        }}))
+        .unwrap()
+        .lint
+        .config;
+        assert_eq!(ours.levels, theirs.levels);
+        assert_eq!(ours.allow, theirs.allow);
+        assert_eq!(ours.levels.len(), 3);
+        assert_eq!(
+            ours.level(chart_lint::lint::IMAGE_TAG),
+            Some(chart_lint::lint::Severity::Error)
+        );
+        // A misspelt rule is an error naming the path, with chart_lint's suggestion.
+        let e = p(json!({"lint": {"image-tags": "error"}})).unwrap_err();
+        let m = e.to_string();
+        assert!(m.starts_with("invalid value at `lint`"), "{m}");
+        assert!(m.contains("did you mean `image-tag`"), "{m}");
+        let e = p(json!({"lint": {"image-tag": "loud"}})).unwrap_err();
+        assert!(e.to_string().contains("lint level `loud`"), "{e}");
+        // No table: the defaults.
+        assert!(p(json!({})).unwrap().lint.config.levels.is_empty());
     }
 
     #[test]

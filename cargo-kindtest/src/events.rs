@@ -123,6 +123,16 @@ pub enum Event {
         /// Text (may be several lines).
         text: String,
     },
+    /// A problem found by the check stage (render, schema or lint rule).
+    Finding {
+        /// Severity.
+        level: Level,
+        /// rustc-style text (`error[KT0101]: …` with `--> file:line:col`).
+        #[serde(skip)]
+        text: String,
+        /// The finding as `chart_lint::lint::output::json` gives it (code, rule, file, line, …).
+        finding: serde_json::Value,
+    },
     /// The human-readable summary of a run (timings, paths).
     Summary {
         /// Several lines.
@@ -398,6 +408,19 @@ impl Sink for HumanSink {
                 };
                 if v >= min {
                     self.line(verb, style, text);
+                }
+            }
+            Event::Finding { level, text, .. } => {
+                let min = match level {
+                    Level::Error | Level::Warning => -1,
+                    _ => 0,
+                };
+                if v >= min {
+                    let text = text.trim_end();
+                    match &self.spinner {
+                        Some(sp) => sp.suspend(|| eprintln!("{text}\n")),
+                        None => eprintln!("{text}\n"),
+                    }
                 }
             }
             Event::Summary { text } => {

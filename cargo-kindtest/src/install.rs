@@ -110,14 +110,58 @@ impl crate::error::Classify for InstallError {
     }
 }
 
-/// A fingerprint of everything that shapes an installed release: chart files, values files,
-/// `--set` pairs (image tags included), name, namespace.
+/// What a release fingerprint was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The manifests our renderer produces for the release (what helm would apply): a
+    /// template or values change re-installs; a touched-but-identical file, a comment in a
+    /// values file or an edited README does not.
+    Rendered,
+    /// The bytes of the chart and values files: the chart is not a local directory, does not
+    /// render here, or renders differently every time (`randAlphaNum`, `genCA`, …).
+    Inputs,
+}
+
+/// A release's fingerprint and what it was computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Short hex hash.
+    pub hash: String,
+    /// Its basis.
+    pub basis: Basis,
+}
+
+/// The fingerprint of a release as it would be installed: the helm flags we pass (name,
+/// namespace, chart, timeout, values files in order, `--set` pairs — image tags included),
+/// the chart's name and version, and the manifests our native renderer produces with those
+/// values for `kube_version` (hooks and CRDs included). When the chart cannot be rendered here,
+/// or renders differently twice in a row, the bytes of the chart and values files are hashed
+/// instead ([`Basis::Inputs`]).
 pub fn fingerprint(
     r: &ReleasePlan,
     sets: &BTreeMap<String, String>,
-) -> Result<String, InstallError> {
+    kube_version: &str,
+) -> Result<Fingerprint, InstallError> {
     let mut h = Hasher::new();
-    h.field(&r.name).field(&r.namespace).field(&r.chart);
+    h.field("release/v2")
+        .field(&r.name)
+        .field(&r.namespace)
+        .field(&r.chart)
+        .field(&r.timeout);
+    for v in &r.values {
+        h.field(v.as_os_str().as_encoded_bytes());
+    }
+    for (k, v) in sets {
+        h.field(k).field(v);
+    }
+    if let Some(rendered) = render_release(r, sets, kube_version) {
+        h.field("rendered").field(rendered);
+        return Ok(Fingerprint {
+            hash: h.short(16),
+            basis: Basis::Rendered,
+        });
+    }
+    h.field("inputs");
     let dir = Path::new(&r.chart);
     if dir.is_dir() {
         let mut files = Vec::new();
@@ -138,10 +182,52 @@ pub fn fingerprint(
             source,
         })?);
     }
-    for (k, v) in sets {
-        h.field(k).field(v);
+    Ok(Fingerprint {
+        hash: h.short(16),
+        basis: Basis::Inputs,
+    })
+}
+
+/// The release rendered twice (`chart name`, `version`, `helm template --include-crds` text);
+/// `None` if it does not render or the two renders differ.
+fn render_release(
+    r: &ReleasePlan,
+    sets: &BTreeMap<String, String>,
+    kube_version: &str,
+) -> Option<String> {
+    use chart_lint::render::{Capabilities, RenderOptions, render_chart};
+    let dir = Path::new(&r.chart);
+    if !dir.is_dir() {
+        return None;
     }
-    Ok(h.short(16))
+    let chart = chart_lint::chart::Chart::load(dir).ok()?;
+    let user = chart_lint::values::ValueOptions {
+        value_files: r.values.clone(),
+        values: sets.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        ..Default::default()
+    }
+    .merge()
+    .ok()?;
+    let opts = RenderOptions {
+        release_name: r.name.clone(),
+        namespace: r.namespace.clone(),
+        capabilities: Capabilities::for_kube_version(kube_version).unwrap_or_default(),
+        ..RenderOptions::default()
+    };
+    let stream = chart_lint::output::StreamOptions {
+        include_crds: true,
+        ..Default::default()
+    };
+    let once = || -> Option<String> {
+        let rendered = render_chart(&chart, &user, &opts).ok()?;
+        let text = rendered.to_helm_output(&stream).ok()?;
+        Some(format!(
+            "{}\n{}\n{}",
+            chart.metadata.name, chart.metadata.version, text
+        ))
+    };
+    let a = once()?;
+    (once()? == a).then_some(a)
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), InstallError> {
@@ -230,12 +316,15 @@ pub fn helm_major(exec: &Exec) -> Result<HelmMajor, InstallError> {
     HelmMajor::parse(&out.stdout).ok_or_else(|| InstallError::HelmVersion(out.message()))
 }
 
-/// Installs every release that changed; records successes in `state.releases`.
+/// Installs every release whose [`fingerprint`] changed since its last successful install;
+/// records successes in `state.releases`. `kube_version` is the cluster's (for rendering).
+#[allow(clippy::too_many_arguments)]
 pub fn install_all(
     exec: &Exec,
     api: &dyn KubeApi,
     releases: &[ReleasePlan],
     images: &[BuiltImage],
+    kube_version: &str,
     target: &Target<'_>,
     state: &mut ClusterState,
     inflight: &std::sync::Mutex<InFlight>,
@@ -245,7 +334,14 @@ pub fn install_all(
     for r in releases {
         let mut sets = r.set.clone();
         sets.extend(value_overrides(images, &r.images));
-        let fp = fingerprint(r, &sets)?;
+        let fp = fingerprint(r, &sets, kube_version)?;
+        if fp.basis == Basis::Inputs {
+            exec.events().verbose(format!(
+                "release `{}`: fingerprint from file contents (the chart does not render here, or renders differently each time)",
+                r.name
+            ));
+        }
+        let fp = fp.hash;
         let key = format!("{}/{}", r.namespace, r.name);
         if state.releases.get(&key) == Some(&fp) {
             out.push(Installed {

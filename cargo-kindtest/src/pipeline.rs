@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::check::{BasicChecker, Checker, check_all};
+use crate::check::{ChartLint, CheckOptions, Checker, Severity, check_all};
 use crate::cluster::ensure::{EnsureOptions, Progress, ReadyCluster, ensure};
 use crate::cluster::kind::Engine;
 use crate::cluster::{ClusterPaths, Provider, provider_for};
 use crate::config::Loaded;
 use crate::error::{Classify, ExitCode};
-use crate::events::{Event, Events, Stage, StageStatus};
+use crate::events::{Event, Events, Level, Stage, StageStatus};
 use crate::install::{Action, InFlight, Target, cleanup_interrupted, install_all};
 use crate::kube_api::KubeApi;
 use crate::plan::{Options, Plan, plan};
@@ -55,19 +55,20 @@ pub struct Session {
     pub events: Events,
     /// Talks to the cluster API.
     pub api: Arc<dyn KubeApi>,
-    /// Checks charts.
-    pub checker: Arc<dyn Checker + Send + Sync>,
+    /// Checks charts; `None`: [`ChartLint`] with the profile's Kubernetes version and the
+    /// configuration's `lint` table.
+    pub checker: Option<Arc<dyn Checker + Send + Sync>>,
 }
 
 impl Session {
-    /// A session with kube-rs and the basic checker.
+    /// A session with kube-rs and the chart-lint checker.
     pub fn new(exec: Exec) -> Self {
         let events = exec.events().clone();
         Session {
             exec,
             events,
             api: Arc::new(crate::kube_api::KubeRs),
-            checker: Arc::new(BasicChecker),
+            checker: None,
         }
     }
 }
@@ -175,30 +176,52 @@ fn run_stages(
     );
     let diag_dir = plan.kindtest_dir.join("runs").join(&run_id);
 
-    // check
+    // check: render + validate + lint every chart × values and every release as installed;
+    // errors stop the run before any cluster work.
     let t = st.start(Stage::Check);
-    let report = check_all(session.checker.as_ref(), &plan.checks);
-    for f in &report.findings {
-        match f.severity {
-            crate::check::Severity::Error => events.error(f.to_string()),
-            crate::check::Severity::Warning => events.warn(f.to_string()),
+    let default_checker;
+    let checker: &dyn Checker = match &session.checker {
+        Some(c) => c.as_ref(),
+        None => {
+            default_checker = ChartLint {
+                opts: CheckOptions {
+                    kube_version: plan
+                        .cluster
+                        .kubernetes_version
+                        .clone()
+                        .unwrap_or_else(|| chart_lint::schema::DEFAULT_KUBE_VERSION.to_string()),
+                    strict: true,
+                    config: loaded.config.lint.config.clone(),
+                },
+            };
+            &default_checker
         }
+    };
+    let report = check_all(checker, &plan.checks);
+    for f in &report.findings {
+        events.emit(Event::Finding {
+            level: match f.severity {
+                Severity::Error => Level::Error,
+                Severity::Warning => Level::Warning,
+                Severity::Note => Level::Info,
+            },
+            text: chart_lint::lint::output::human(f),
+            finding: chart_lint::lint::output::json(f),
+        });
     }
-    if report.errors() > 0 {
-        st.finish(
-            Stage::Check,
-            t,
-            StageStatus::Failed,
-            format!("{} error(s) in {} check(s)", report.errors(), report.jobs),
-        );
+    let summary_line = format!(
+        "{} chart(s), {} render(s), {} resource(s): {} error(s), {} warning(s)",
+        report.charts,
+        report.jobs,
+        report.documents,
+        report.errors(),
+        report.count(Severity::Warning)
+    );
+    if report.failed(false) {
+        st.finish(Stage::Check, t, StageStatus::Failed, summary_line);
         return ExitCode::Failed;
     }
-    st.finish(
-        Stage::Check,
-        t,
-        StageStatus::Ok,
-        format!("{} chart check(s)", report.jobs),
-    );
+    st.finish(Stage::Check, t, StageStatus::Ok, summary_line);
     if opts.goal == Goal::Check {
         return ExitCode::Ok;
     }
@@ -362,6 +385,10 @@ fn after_cluster(
         session.api.as_ref(),
         &plan.releases,
         &built,
+        plan.cluster
+            .kubernetes_version
+            .as_deref()
+            .unwrap_or(chart_lint::schema::DEFAULT_KUBE_VERSION),
         &target,
         &mut cluster.state,
         &inflight,

@@ -465,15 +465,12 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
     let mut checks = Vec::new();
     for entry in &cfg.charts {
         let chart = abs(entry.path());
-        let name = chart
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "release".into());
+        // As `cargo kindtest check` and `helm template` render: release `release-name`.
         let job = |values: Vec<PathBuf>| CheckJob {
             chart: chart.clone(),
             values,
             set: BTreeMap::new(),
-            release: name.clone(),
+            release: "release-name".into(),
             namespace: "default".into(),
             kube_version: kube_version.clone(),
         };

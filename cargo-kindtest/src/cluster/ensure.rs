@@ -64,7 +64,7 @@ pub fn ensure(
     let exists = existing.iter().any(|n| n == &spec.name);
     let mut state = ClusterState::load(&state_file).filter(|s| s.name == spec.name);
     let context = provider.context_name(&spec.name);
-    let mut detail;
+    let detail;
 
     if exists && state.is_none() {
         if !opts.named {
@@ -110,6 +110,19 @@ pub fn ensure(
             }
             detail = format!("reused {}", spec.name);
         }
+    } else if let Some(s) = state.take() {
+        // Our state says it exists, the provider says it does not (deleted by hand, Docker
+        // reset, machine rebooted): what it held (images, releases) is gone with it.
+        let who = if s.created_by_us {
+            "created by an earlier run"
+        } else {
+            "named with --cluster"
+        };
+        events.info(format!(
+            "cluster `{}` ({who}) no longer exists: creating it again",
+            spec.name
+        ));
+        detail = format!("recreated {} (it no longer existed)", spec.name);
     } else {
         detail = format!("created {}", spec.name);
     }
@@ -142,9 +155,6 @@ pub fn ensure(
             state_dir: &paths.dir,
         })?;
         state = Some(s);
-        if detail.starts_with("created") {
-            detail = format!("created {}", spec.name);
-        }
     } else if !paths.kubeconfig.is_file() {
         provider.write_kubeconfig(&spec.name, &paths.kubeconfig)?;
     }

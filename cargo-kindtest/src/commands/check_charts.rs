@@ -184,34 +184,32 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
         })
         .unwrap_or_else(|| chart_lint::schema::DEFAULT_KUBE_VERSION.to_string());
 
-    let mut all: Vec<Finding> = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut documents = 0;
+    // The same code the pipeline's check stage runs: one render per chart × values file.
+    let mut check_jobs = Vec::new();
     for job in &jobs {
         let mut sets: Vec<Vec<PathBuf>> = vec![Vec::new()];
         sets.extend(job.values.iter().map(|v| vec![v.clone()]));
         for values_files in sets {
-            let opts = LintOptions {
-                values_files: values_files.clone(),
-                kube_version: kube_version.clone(),
-                strict: !args.no_strict,
-                config: config.clone(),
-                ..LintOptions::default()
-            };
-            let report = lint::lint_chart(&job.chart, &opts);
-            documents += report.documents;
-            for mut f in report.findings {
-                f.file = display_path(&job.chart, &f.file);
-                let key = (f.code, f.file.clone(), f.line, f.column, f.message.clone());
-                if seen.insert(key) {
-                    if !values_files.is_empty() && f.code == lint::TEMPLATE_RENDER.code {
-                        f.message = format!("{} (with {})", f.message, values_files[0].display());
-                    }
-                    all.push(f);
-                }
-            }
+            check_jobs.push(cargo_kindtest::plan::CheckJob {
+                chart: job.chart.clone(),
+                values: values_files,
+                set: Default::default(),
+                release: LintOptions::default().release_name,
+                namespace: LintOptions::default().namespace,
+                kube_version: None,
+            });
         }
     }
+    let checker = cargo_kindtest::check::ChartLint {
+        opts: cargo_kindtest::check::CheckOptions {
+            kube_version,
+            strict: !args.no_strict,
+            config,
+        },
+    };
+    let report = cargo_kindtest::check::check_all(&checker, &check_jobs);
+    let documents = report.documents;
+    let all: Vec<Finding> = report.findings;
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -288,23 +286,5 @@ fn crate_lint_config(manifest_path: Option<&Path>) -> Result<LintConfig, String>
             chart_lint::build::lint_config_from_manifest(&text)
                 .map_err(|e| format!("{}: {e}", path.display()))
         }
-    }
-}
-
-/// `chart` is `/ws/charts/demo`, `file` is `demo/templates/x.yaml` → `charts/demo/templates/x.yaml`
-/// relative to the current directory when possible.
-fn display_path(chart: &Path, file: &str) -> String {
-    let name = chart
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let full = match file.strip_prefix(&format!("{name}/")) {
-        Some(rest) => chart.join(rest),
-        None => return file.to_string(),
-    };
-    let cwd = std::env::current_dir().ok();
-    match cwd.as_deref().and_then(|c| full.strip_prefix(c).ok()) {
-        Some(rel) => rel.display().to_string(),
-        None => full.display().to_string(),
     }
 }
