@@ -186,6 +186,10 @@ pub struct ClusterConfig {
     pub extended_resources: Option<BTreeMap<String, String>>,
     /// Readiness gate timeout (Go duration, default `3m`).
     pub ready_timeout: Option<String>,
+    /// `provider = "kwok"`: directory holding etcd, kube-apiserver, kube-controller-manager,
+    /// kube-scheduler, kwok and kubectl (relative to the workspace root). Default:
+    /// `$KINDTEST_CONTROL_PLANE_BIN`, `PATH`, then the cache `scripts/build-control-plane.sh` fills.
+    pub control_plane_bin: Option<String>,
 }
 
 /// kind's `extraPortMappings` entry.
@@ -371,6 +375,7 @@ const CLUSTER: Shape = Shape::Table(&[
     ("node-labels", Shape::Leaf),
     ("extended-resources", Shape::Leaf),
     ("ready-timeout", Shape::Leaf),
+    ("control-plane-bin", Shape::Leaf),
 ]);
 const RELEASE: Shape = Shape::Table(&[
     ("chart", Shape::Leaf),

@@ -228,7 +228,7 @@ fn run_stages(
 
     // cluster
     let t = st.start(Stage::Cluster);
-    let provider = match provider_for(plan.cluster.provider, exec) {
+    let provider = match crate::cluster::provider_for_spec(&plan.cluster, exec) {
         Ok(p) => p,
         Err(e) => return st.fail(Stage::Cluster, t, &e),
     };

@@ -171,6 +171,7 @@ fn merge_cluster(base: &mut ClusterConfig, over: &ClusterConfig) {
     merge_opt(&mut base.node_labels, &over.node_labels);
     merge_opt(&mut base.extended_resources, &over.extended_resources);
     merge_opt(&mut base.ready_timeout, &over.ready_timeout);
+    merge_opt(&mut base.control_plane_bin, &over.control_plane_bin);
 }
 
 fn merge_release(base: &mut ReleaseConfig, over: &ReleaseConfig) {
@@ -334,6 +335,7 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
         kind_config_file: c.config.as_deref().map(abs),
         port_mappings: c.extra_port_mappings.clone().unwrap_or_default(),
         ready_timeout,
+        control_plane_bin: c.control_plane_bin.as_deref().map(abs),
     };
 
     // Images.

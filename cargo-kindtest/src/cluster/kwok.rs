@@ -344,6 +344,7 @@ mod tests {
             kind_config_file: None,
             port_mappings: vec![],
             ready_timeout: Duration::from_secs(60),
+            control_plane_bin: None,
         }
     }
 

@@ -91,6 +91,10 @@ pub struct ClusterSpec {
     /// How long the readiness gate waits.
     #[serde(skip)]
     pub ready_timeout: Duration,
+    /// kwok: the directory of the control-plane binaries (`cluster.control-plane-bin`);
+    /// `None` = `$KINDTEST_CONTROL_PLANE_BIN`, `PATH`, the build script's cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_plane_bin: Option<PathBuf>,
 }
 
 impl ClusterSpec {
@@ -417,6 +421,7 @@ mod tests {
                 protocol: None,
             }],
             ready_timeout: Duration::from_secs(60),
+            control_plane_bin: None,
         }
     }
 
@@ -462,5 +467,18 @@ pub fn provider_for(
     match kind {
         ProviderKind::Kind => Ok(Box::new(kind::Kind::new(exec.clone()))),
         ProviderKind::Kwok => Ok(Box::new(kwok::Kwok::new(exec.clone()))),
+    }
+}
+
+/// The provider for a planned cluster, configured from it (kwok: `cluster.control-plane-bin`).
+pub fn provider_for_spec(
+    spec: &ClusterSpec,
+    exec: &crate::process::Exec,
+) -> Result<Box<dyn Provider>, ClusterError> {
+    match spec.provider {
+        ProviderKind::Kwok => Ok(Box::new(
+            kwok::Kwok::new(exec.clone()).with_bin_dir(spec.control_plane_bin.clone()),
+        )),
+        other => provider_for(other, exec),
     }
 }

@@ -41,7 +41,7 @@ pub fn down(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
     let name = &plan.cluster.name;
     match ClusterState::load(&state_path(&paths.dir)) {
         Some(s) if s.created_by_us => {
-            let provider = match provider_for(plan.cluster.provider, exec) {
+            let provider = match cargo_kindtest::cluster::provider_for_spec(&plan.cluster, exec) {
                 Ok(p) => p,
                 Err(e) => {
                     exec.events().error(e.to_string());
