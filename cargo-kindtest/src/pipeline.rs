@@ -466,7 +466,13 @@ fn after_cluster(
         provider: provider.kind().name().into(),
         profile: plan.profile.clone(),
         run_id: run_id.to_string(),
-        artifacts: diag_dir.join("tests"),
+        diagnostics_dir: diag_dir
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| diag_dir.to_path_buf()),
+        keep: crate::run::keep_policy(),
+        workspace_root: plan.workspace_root.clone(),
+        helm: exec.which("helm".as_ref()),
         releases: installed
             .iter()
             .map(|i| format!("{}/{}", i.namespace, i.name))

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use crate::plan::TestPlan;
 use crate::process::{Cmd, Exec, ExecError};
 
-/// What the tests are told about the cluster.
+/// What the tests are told about the cluster: the `KINDTEST_*` contract the harness reads
+/// (`kindtest/src/settings.rs`, table in `kindtest/src/lib.rs`).
 #[derive(Debug, Clone, Default)]
 pub struct TestEnv {
     /// Our kubeconfig.
@@ -22,10 +23,17 @@ pub struct TestEnv {
     pub provider: String,
     /// kindtest profile.
     pub profile: String,
-    /// Run id (labels namespaces).
+    /// Run id (labels namespaces, names the diagnostics folder).
     pub run_id: String,
-    /// Folder for per-test artifacts.
-    pub artifacts: PathBuf,
+    /// Base diagnostics folder (`target/kindtest/runs`); the harness writes
+    /// `<base>/<run id>/<test>/`, next to this run's own diagnostics.
+    pub diagnostics_dir: PathBuf,
+    /// Namespace keep policy (`failed`, `never`, `always`).
+    pub keep: String,
+    /// Where relative chart and values paths resolve in tests.
+    pub workspace_root: PathBuf,
+    /// The helm the pipeline used, if found (tests' `ctx.install` use the same).
+    pub helm: Option<PathBuf>,
     /// Installed releases, `namespace/name`.
     pub releases: Vec<String>,
     /// Images, `KEY` → `repository:tag`.
@@ -33,8 +41,13 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// The environment variables (documented in `docs/configuration.md`).
+    /// The environment variables, in a stable order (documented in `docs/configuration.md`).
     pub fn vars(&self) -> Vec<(String, OsString)> {
+        let images: serde_json::Map<String, serde_json::Value> = self
+            .images
+            .iter()
+            .map(|(k, r)| (k.clone(), serde_json::Value::String(r.clone())))
+            .collect();
         let mut v: Vec<(String, OsString)> = vec![
             ("KUBECONFIG".into(), self.kubeconfig.clone().into()),
             ("KINDTEST_KUBECONFIG".into(), self.kubeconfig.clone().into()),
@@ -43,9 +56,24 @@ impl TestEnv {
             ("KINDTEST_PROVIDER".into(), self.provider.clone().into()),
             ("KINDTEST_PROFILE".into(), self.profile.clone().into()),
             ("KINDTEST_RUN_ID".into(), self.run_id.clone().into()),
-            ("KINDTEST_ARTIFACTS".into(), self.artifacts.clone().into()),
+            (
+                "KINDTEST_IMAGES".into(),
+                serde_json::Value::Object(images).to_string().into(),
+            ),
+            ("KINDTEST_KEEP".into(), self.keep.clone().into()),
+            (
+                "KINDTEST_DIAGNOSTICS_DIR".into(),
+                self.diagnostics_dir.clone().into(),
+            ),
+            (
+                "KINDTEST_WORKSPACE_ROOT".into(),
+                self.workspace_root.clone().into(),
+            ),
             ("KINDTEST_RELEASES".into(), self.releases.join(",").into()),
         ];
+        if let Some(h) = &self.helm {
+            v.push(("KINDTEST_HELM".into(), h.clone().into()));
+        }
         for (k, r) in &self.images {
             let key: String = k
                 .chars()
@@ -60,6 +88,15 @@ impl TestEnv {
             v.push((format!("KINDTEST_IMAGE_{key}"), r.clone().into()));
         }
         v
+    }
+}
+
+/// The namespace keep policy handed to the tests: `KINDTEST_KEEP` from the environment if it
+/// is valid, else `failed` (keep the namespaces of failed tests for debugging).
+pub fn keep_policy() -> String {
+    match std::env::var("KINDTEST_KEEP").ok().as_deref().map(str::trim) {
+        Some(v @ ("failed" | "never" | "always")) => v.to_string(),
+        _ => "failed".to_string(),
     }
 }
 
@@ -177,6 +214,23 @@ fn has_flag(args: &[String], long: &str, short: Option<&str>) -> bool {
     })
 }
 
+/// The value of `--flag V`, `--flag=V` or `-fV` in `args`.
+fn flag_value(args: &[String], long: &str, short: Option<&str>) -> Option<String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == long || short.is_some_and(|s| a == s) {
+            return it.next().cloned();
+        }
+        if let Some(v) = a.strip_prefix(&format!("{long}=")) {
+            return Some(v.to_string());
+        }
+        if let Some(v) = short.and_then(|s| a.strip_prefix(s)).filter(|v| !v.is_empty()) {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
 /// The nextest command line.
 pub fn nextest_command(t: &TestPlan, tool_config: &Path) -> Cmd {
     let mut cmd = Cmd::new(cargo())
@@ -187,6 +241,12 @@ pub fn nextest_command(t: &TestPlan, tool_config: &Path) -> Cmd {
             s.push(tool_config);
             s
         });
+    // The workspace's `default-filter` (e.g. "not binary_id(demo::e2e)", so that a plain
+    // `cargo nextest run` skips the cluster tests) must not hide tests from a cluster run: the
+    // profile's `filter`, `-E` and name filters select instead.
+    if !has_flag(&t.args, "--ignore-default-filter", None) {
+        cmd = cmd.arg("--ignore-default-filter");
+    }
     if !has_flag(&t.args, "--profile", Some("-P")) {
         cmd = cmd.args([
             "--profile",
@@ -247,15 +307,16 @@ pub fn run_tests(
     let out = exec.run_inherit(&cmd).map_err(RunError::Exec)?;
     let junit = match runner {
         Runner::Nextest => {
-            let profile = t
-                .nextest_profile
-                .clone()
+            // nextest writes `<target dir>/nextest/<profile>/<junit.path>`; `target/kindtest`'s
+            // parent is the target dir.
+            let profile = flag_value(&t.args, "--profile", Some("-P"))
+                .or_else(|| t.nextest_profile.clone())
                 .unwrap_or_else(|| DEFAULT_NEXTEST_PROFILE.into());
-            let p = workspace_root
-                .join("target")
-                .join("nextest")
-                .join(profile)
-                .join("junit.xml");
+            let target = kindtest_dir
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| workspace_root.join("target"));
+            let p = target.join("nextest").join(profile).join("junit.xml");
             p.is_file().then_some(p)
         }
         Runner::CargoTest => None,
@@ -290,7 +351,7 @@ mod tests {
             .join(" ");
         assert_eq!(
             shown,
-            "nextest run --tool-config-file kindtest:/w/target/kindtest/nextest-tool.toml --profile e2e -E test(/^e2e::/) --partition hash:1/2 --no-fail-fast --retries 2 pod_ready"
+            "nextest run --tool-config-file kindtest:/w/target/kindtest/nextest-tool.toml --ignore-default-filter --profile e2e -E test(/^e2e::/) --partition hash:1/2 --no-fail-fast --retries 2 pod_ready"
         );
     }
 

@@ -202,6 +202,27 @@ impl World {
         text.lines().map(|l| self.norm(l)).collect()
     }
 
+    /// `KINDTEST_*` and `KUBECONFIG` as the fake test runner saw them, sorted, normalised
+    /// (`$WS`, `$DIR`, `kt-HASH`, run id `RUN`).
+    fn test_env(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(self.state.join("test-env")).unwrap();
+        let mut v: Vec<String> = text
+            .lines()
+            .map(|l| match l.strip_prefix("KINDTEST_RUN_ID=") {
+                Some(id) => {
+                    assert!(
+                        id.len() == 10 && id.chars().all(|c| c.is_ascii_hexdigit()),
+                        "{l}"
+                    );
+                    "KINDTEST_RUN_ID=RUN".to_string()
+                }
+                None => self.norm(l),
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
     fn norm(&self, l: &str) -> String {
         let mut s = l
             .replace(self.ws.to_str().unwrap(), "$WS")
@@ -237,7 +258,7 @@ fn helm_install(wait: &str) -> String {
     )
 }
 
-const NEXTEST: &str = "cargo-nextest nextest run --tool-config-file kindtest:$WS/target/kindtest/nextest-tool.toml --profile kindtest";
+const NEXTEST: &str = "cargo-nextest nextest run --tool-config-file kindtest:$WS/target/kindtest/nextest-tool.toml --ignore-default-filter --profile kindtest";
 
 fn cold_sequence() -> Vec<String> {
     vec![
@@ -260,22 +281,35 @@ fn cold_run() {
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(w.calls(), cold_sequence());
-    // The tests got the cluster through KINDTEST_* variables.
-    let env = std::fs::read_to_string(w.state.join("test-env")).unwrap();
-    assert!(
-        env.contains(&format!(
-            "KINDTEST_KUBECONFIG={}",
-            w.ws.join("target/kindtest/clusters/kindtest-default/kubeconfig")
-                .display()
-        )),
-        "{env}"
+    // The tests got the cluster through exactly the KINDTEST_* variables the harness reads
+    // (kindtest/src/settings.rs), plus KUBECONFIG for plain kube::Client users.
+    assert_eq!(
+        w.test_env(),
+        vec![
+            "KINDTEST_CLUSTER=kindtest-default",
+            "KINDTEST_CONTEXT=kind-kindtest-default",
+            "KINDTEST_DIAGNOSTICS_DIR=$WS/target/kindtest/runs",
+            "KINDTEST_HELM=$DIR/bin/helm",
+            "KINDTEST_IMAGES={\"demo\":\"kindtest.local/demo:kt-HASH\"}",
+            "KINDTEST_IMAGE_DEMO=kindtest.local/demo:kt-HASH",
+            "KINDTEST_KEEP=failed",
+            "KINDTEST_KUBECONFIG=$WS/target/kindtest/clusters/kindtest-default/kubeconfig",
+            "KINDTEST_PROFILE=default",
+            "KINDTEST_PROVIDER=kind",
+            "KINDTEST_RELEASES=demo/demo",
+            "KINDTEST_RUN_ID=RUN",
+            "KINDTEST_WORKSPACE_ROOT=$WS",
+            "KUBECONFIG=$WS/target/kindtest/clusters/kindtest-default/kubeconfig",
+        ]
     );
-    assert!(env.contains("KINDTEST_CLUSTER=kindtest-default"), "{env}");
-    assert!(env.contains("KINDTEST_RELEASES=demo/demo"), "{env}");
-    assert!(
-        env.contains("KINDTEST_IMAGE_DEMO=kindtest.local/demo:kt-"),
-        "{env}"
-    );
+    // The diagnostics folder the harness writes into is this run's.
+    let runs: Vec<_> = std::fs::read_dir(w.ws.join("target/kindtest/runs"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(runs.len() <= 1, "{runs:?}");
+    // Defaults reach nextest through --tool-config-file; the repository's config still wins.
+    let tool = std::fs::read_to_string(w.ws.join("target/kindtest/nextest-tool.toml")).unwrap();
+    assert!(tool.contains("[profile.kindtest]"), "{tool}");
     // The generated kind config has two nodes; the GPU was advertised on the worker only.
     let cfg = std::fs::read_to_string(
         w.ws.join("target/kindtest/clusters/kindtest-default/kind-config.yaml"),
@@ -697,5 +731,219 @@ fn up_status_down() {
         !w.ws
             .join("target/kindtest/clusters/kindtest-default")
             .exists()
+    );
+}
+
+#[test]
+fn user_filters_and_args_reach_nextest_verbatim() {
+    let mut w = World::new();
+    // A KINDTEST_KEEP from the user's environment reaches the tests.
+    w.env("KINDTEST_KEEP", "always");
+    let o = w.run(&[
+        "-E",
+        "test(a)",
+        "-E",
+        "test(b)",
+        "--partition",
+        "hash:1/2",
+        "--no-fail-fast",
+        "pod_ready",
+        "--",
+        "--profile",
+        "ci",
+        "--retries",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The user's --profile replaces ours; everything else is passed in order.
+    assert_eq!(
+        w.calls().last().unwrap(),
+        "cargo-nextest nextest run --tool-config-file kindtest:$WS/target/kindtest/nextest-tool.toml --ignore-default-filter -E test(a) -E test(b) --partition hash:1/2 --no-fail-fast --profile ci --retries 1 pod_ready"
+    );
+    assert!(w.test_env().contains(&"KINDTEST_KEEP=always".to_string()));
+}
+
+#[test]
+fn profile_filter_and_nextest_profile_from_config() {
+    let config = format!(
+        "{CONFIG}\n[workspace.metadata.kindtest.profiles.e2e]\nfilter = \"test(/^e2e::/)\"\nnextest-profile = \"ci\"\ntest-args = [\"--no-capture\"]\n"
+    );
+    let w = World::with(&config, "ready", &[]);
+    let o = w.run(&["--profile", "e2e", "--", "--retries", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        w.calls().last().unwrap(),
+        "cargo-nextest nextest run --tool-config-file kindtest:$WS/target/kindtest/nextest-tool.toml --ignore-default-filter --profile ci -E test(/^e2e::/) --no-capture --retries 2"
+    );
+    assert!(w.test_env().contains(&"KINDTEST_PROFILE=e2e".to_string()));
+}
+
+#[test]
+fn a_cluster_gone_behind_our_back_is_recreated() {
+    let w = World::new();
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+    // `kind delete cluster` by hand (or a Docker reset): our state.json outlives it.
+    std::fs::remove_dir_all(w.state.join("kind/clusters/kindtest-default")).unwrap();
+    assert!(
+        w.ws.join("target/kindtest/clusters/kindtest-default/state.json")
+            .is_file()
+    );
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no longer exists: creating it again"),
+        "{}",
+        stderr(&o)
+    );
+    // Created again; the image is still in docker (no build) but must be loaded into the new
+    // nodes, and the release installed again.
+    assert_eq!(
+        w.calls(),
+        vec![
+            "kind get clusters".to_string(),
+            format!(
+                "kind create cluster --name kindtest-default --config $WS/target/kindtest/clusters/kindtest-default/kind-config.yaml --kubeconfig {KC}"
+            ),
+            "docker image inspect --format {{.Id}} kindtest.local/demo:kt-HASH".into(),
+            "kind load docker-image --name kindtest-default kindtest.local/demo:kt-HASH".into(),
+            "helm version --short".into(),
+            helm_install("--wait=watcher"),
+            NEXTEST.into(),
+        ]
+    );
+    // And the next run is warm again.
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+    assert_eq!(
+        w.calls(),
+        vec!["kind get clusters".to_string(), NEXTEST.to_string()]
+    );
+}
+
+fn installs(w: &World) -> usize {
+    w.calls()
+        .iter()
+        .filter(|c| c.starts_with("helm upgrade --install demo"))
+        .count()
+}
+
+#[test]
+fn install_is_keyed_on_the_rendered_release() {
+    // The image's build context is `demo/`, so chart and values edits do not change its tag.
+    let w = World::with(
+        &CONFIG.replace("context = \".\"", "context = \"demo\""),
+        "ready",
+        &[],
+    );
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+    let tpl = w.ws.join("charts/demo/templates/deployment.yaml");
+    let text = std::fs::read_to_string(&tpl).unwrap();
+
+    // Touched but identical: no install.
+    std::fs::write(&tpl, &text).unwrap();
+    // A comment in a values file and an edited README change no manifest: no install.
+    std::fs::write(
+        w.ws.join("values/e2e.yaml"),
+        "# two replicas in e2e\nreplicaCount: 2\n",
+    )
+    .unwrap();
+    std::fs::write(w.ws.join("charts/demo/README.md"), "edited\n").unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(installs(&w), 0, "{:#?}", w.calls());
+
+    // A values change that changes the manifests: installed.
+    std::fs::write(w.ws.join("values/e2e.yaml"), "replicaCount: 3\n").unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(installs(&w), 1, "{:#?}", w.calls());
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+    assert_eq!(installs(&w), 0, "{:#?}", w.calls());
+
+    // A template change: installed.
+    std::fs::write(
+        &tpl,
+        text.replacen("metadata:\n", "metadata:\n  annotations:\n    changed: \"yes\"\n", 1),
+    )
+    .unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(installs(&w), 1, "{:#?}", w.calls());
+}
+
+#[test]
+fn check_errors_stop_the_run_before_any_cluster_work() {
+    let w = World::new();
+    std::fs::write(
+        w.ws.join("charts/demo/templates/broken.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bogus: 1\n",
+    )
+    .unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let s = stderr(&o);
+    // rustc-style, with the file and line of the template.
+    assert!(s.contains("error[KT"), "{s}");
+    assert!(s.contains("--> charts/demo/templates/broken.yaml:5"), "{s}");
+    assert!(s.contains("bogus"), "{s}");
+    assert!(s.contains("Failed check"), "{s}");
+    assert!(w.calls().is_empty(), "{:#?}", w.calls());
+}
+
+#[test]
+fn lint_config_is_honoured_by_the_pipeline() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:latest\n";
+    // Default level: a warning, the run goes on.
+    let w = World::new();
+    std::fs::write(w.ws.join("charts/demo/templates/pod.yaml"), pod).unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning[KT0201]"), "{}", stderr(&o));
+    // Raised to an error in [workspace.metadata.kindtest.lint]: the run stops at check.
+    let config = format!("{CONFIG}\n[workspace.metadata.kindtest.lint]\nimage-tag = \"error\"\n");
+    let w = World::with(&config, "ready", &[]);
+    std::fs::write(w.ws.join("charts/demo/templates/pod.yaml"), pod).unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[KT0201]"), "{}", stderr(&o));
+    assert!(w.calls().is_empty(), "{:#?}", w.calls());
+    // `cargo kindtest check` reads the same table.
+    let o = w.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("error[KT0201]"));
+    // Allowed: silent.
+    let config = format!("{CONFIG}\n[workspace.metadata.kindtest.lint]\nimage-tag = \"allow\"\n");
+    let w = World::with(&config, "ready", &[]);
+    std::fs::write(w.ws.join("charts/demo/templates/pod.yaml"), pod).unwrap();
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("KT0201"), "{}", stderr(&o));
+}
+
+#[test]
+fn readiness_gate_names_what_is_not_ready() {
+    let config = CONFIG.replace(
+        "cluster = { nodes = 2,",
+        "cluster = { ready-timeout = \"1s\", nodes = 2,",
+    );
+    let w = World::with(&config, "notready", &[]);
+    let o = w.run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let s = stderr(&o);
+    assert!(s.contains("cluster `kindtest-default` not ready after 1s"), "{s}");
+    assert!(
+        s.contains("node/kindtest-default-worker not Ready (KubeletNotReady: container runtime network not ready: cni plugin not initialized)"),
+        "{s}"
+    );
+    // Nothing installed, no test run; logs exported; the cluster kept for inspection.
+    let calls = w.calls();
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c.starts_with("helm") && !c.starts_with("cargo") && !c.contains("delete")),
+        "{calls:#?}"
+    );
+    assert!(
+        calls.last().unwrap().starts_with("kind export logs "),
+        "{calls:#?}"
     );
 }
