@@ -17,7 +17,8 @@ Examples:
   cargo kindtest check                              the workspace's charts × values files
   cargo kindtest check charts/web -f values/prod.yaml
   cargo kindtest check --message-format sarif > kindtest.sarif     GitHub code scanning
-  cargo kindtest check --files charts/web/templates/deploy.yaml   what the pre-commit hook runs")]
+  cargo kindtest check --files charts/web/templates/deploy.yaml   what the pre-commit hook runs
+  cargo kindtest check --server --profile sim       server-side dry run on the profile's cluster")]
 pub struct CheckArgs {
     /// Charts to check (default: `charts` of [workspace.metadata.kindtest])
     #[arg(value_name = "CHART")]
@@ -54,6 +55,20 @@ pub struct CheckArgs {
     /// Print every lint rule as Markdown (the docs/lint-rules.md page) and exit
     #[arg(long)]
     pub rules_doc: bool,
+
+    /// Instead of the offline checks: server-side dry run (strict field validation) of every
+    /// document the profile's releases render to, on the cluster cargo kindtest created for the
+    /// profile (or --context); nothing is changed
+    #[arg(long)]
+    pub server: bool,
+
+    /// With --server: this kube context instead of the profile's cluster
+    #[arg(long, value_name = "NAME", requires = "server")]
+    pub context: Option<String>,
+
+    /// With --server: kubeconfig of --context (default $KUBECONFIG, ~/.kube/config)
+    #[arg(long, value_name = "PATH", requires = "server")]
+    pub kubeconfig: Option<PathBuf>,
 }
 
 /// Output format of `check`.
@@ -100,6 +115,9 @@ pub fn run(args: CheckArgs, json: bool, profile: &str, manifest_path: Option<&Pa
     if args.rules_doc {
         print!("{}", lint::rules_markdown());
         return 0;
+    }
+    if args.server {
+        return super::check_server::run(&args, json, profile, manifest_path);
     }
     let format = args.format.unwrap_or(if json {
         CheckFormat::Json
