@@ -41,6 +41,8 @@ pub(crate) enum Status {
 pub(crate) struct DocOutcome {
     pub statuses: Vec<Status>,
     pub findings: Vec<Finding>,
+    /// Errors not about a resource (an unreadable file).
+    pub file_errors: usize,
 }
 
 /// Where a document sits, for findings.

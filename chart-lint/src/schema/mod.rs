@@ -193,129 +193,86 @@ impl ManifestValidator {
             files: 1,
             ..Default::default()
         };
-        let text = match goyaml::check_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let f = run::file_error(file, "encoding", e.to_string(), e.line(), e.column());
-                sum.resources += 1;
-                sum.errors += 1;
-                sink(f);
-                return sum;
-            }
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut jobs = Vec::new();
-        run::split_jobs(file, text, &mut jobs);
-        run::run_jobs(jobs, &self.settings(), self.threads, &mut sum, sink);
+        let src = run::Source::memory(file, bytes.to_vec());
+        run::run_pipeline(
+            &self.settings(),
+            self.threads,
+            &mut sum,
+            sink,
+            &mut |push| src.feed(push),
+        );
         sum
     }
 
     /// Validates files, directories and stdin, streaming: findings go to `sink` in input
-    /// order; each document is dropped once validated. CRDs in the inputs are collected in
-    /// a first pass (when enabled), so custom resources may come before their CRD.
+    /// order; each document is read, validated and dropped (memory does not grow with the
+    /// number of documents). CRDs in the inputs are collected in a first pass (when enabled),
+    /// so custom resources may come before their CRD.
     pub fn validate_inputs(&mut self, inputs: &[Input], sink: &mut dyn FnMut(Finding)) -> Summary {
         let mut sum = Summary::default();
         let files = run::expand(inputs);
-        let mut stdin: Option<run::Loaded> = None;
+        let mut stdin: Option<run::Source> = None;
         if files.iter().any(|f| matches!(f, Ok(Input::Stdin))) {
-            stdin = Some(run::read_stdin());
+            stdin = Some(run::Source::stdin());
         }
         if self.crds_from_input {
             for f in files.iter().flatten() {
-                let loaded;
-                let l = match f {
+                let opened;
+                let src = match f {
                     Input::Stdin => match &stdin {
-                        Some(l) => l,
+                        Some(s) => s,
                         None => continue,
                     },
                     Input::Path(p) => {
-                        loaded = run::read_input(p);
-                        &loaded
+                        opened = run::Source::path(p);
+                        &opened
                     }
                 };
                 // Errors surface when the document itself is validated.
-                if let Ok(b) = &l.bytes
-                    && memfind(b, b"CustomResourceDefinition")
-                {
-                    let _ = self.catalog.crds.add_text(b, &l.name);
+                if src.mentions(b"CustomResourceDefinition") {
+                    let crds = &mut self.catalog.crds;
+                    src.documents_with("CustomResourceDefinition", |doc| {
+                        let _ = crds.add_text(doc.as_bytes(), &src.name);
+                    });
                 }
             }
         }
-        // Batches of files: parse and validate, keep only findings.
-        let settings_threads = self.threads;
-        let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut batch_bytes = 0usize;
-        let flush = |batch: &mut Vec<(String, Vec<u8>)>,
-                     sum: &mut Summary,
-                     sink: &mut dyn FnMut(Finding)| {
-            if batch.is_empty() {
-                return;
-            }
-            let mut jobs = Vec::new();
-            let mut bad: Vec<(usize, Finding)> = Vec::new();
-            for (i, (name, bytes)) in batch.iter().enumerate() {
-                match goyaml::check_utf8(bytes) {
-                    Ok(t) => {
-                        let t = t.strip_prefix('\u{feff}').unwrap_or(t);
-                        let before = jobs.len();
-                        run::split_jobs(name, t, &mut jobs);
-                        let _ = before;
+        let settings = self.settings();
+        let mut files_seen = 0usize;
+        let mut stdin_used = false;
+        run::run_pipeline(&settings, self.threads, &mut sum, sink, &mut |push| {
+            for f in &files {
+                let src = match f {
+                    Err(msg) => {
+                        push(run::Job::failed("", msg.clone()));
+                        continue;
                     }
-                    Err(e) => bad.push((
-                        i,
-                        run::file_error(name, "encoding", e.to_string(), e.line(), e.column()),
-                    )),
-                }
-            }
-            sum.files += batch.len();
-            for (_, f) in bad {
-                sum.resources += 1;
-                sum.errors += 1;
-                sink(f);
-            }
-            run::run_jobs(jobs, &self.settings(), settings_threads, sum, sink);
-            batch.clear();
-        };
-        for f in files {
-            let loaded = match f {
-                Err(msg) => {
-                    flush(&mut batch, &mut sum, sink);
-                    batch_bytes = 0;
-                    sum.errors += 1;
-                    sink(run::file_error("", "file", msg, None, None));
-                    continue;
-                }
-                Ok(Input::Stdin) => stdin.take().unwrap_or(run::Loaded {
-                    name: "stdin".into(),
-                    bytes: Err("stdin given more than once".into()),
-                }),
-                Ok(Input::Path(p)) => run::read_input(&p),
-            };
-            match loaded.bytes {
-                Err(msg) => {
-                    flush(&mut batch, &mut sum, sink);
-                    batch_bytes = 0;
-                    sum.files += 1;
-                    sum.errors += 1;
-                    sink(run::file_error(&loaded.name, "file", msg, None, None));
-                }
-                Ok(b) => {
-                    batch_bytes += b.len();
-                    batch.push((loaded.name, b));
-                    if batch_bytes >= run::batch_bytes() {
-                        flush(&mut batch, &mut sum, sink);
-                        batch_bytes = 0;
+                    Ok(Input::Stdin) if !stdin_used => {
+                        stdin_used = true;
+                        files_seen += 1;
+                        match &stdin {
+                            Some(s) => {
+                                s.feed(push);
+                                continue;
+                            }
+                            None => run::Source::failed("stdin", "stdin: not read".into()),
+                        }
                     }
-                }
+                    Ok(Input::Stdin) => {
+                        files_seen += 1;
+                        run::Source::failed("stdin", "stdin given more than once".into())
+                    }
+                    Ok(Input::Path(p)) => {
+                        files_seen += 1;
+                        run::Source::path(p)
+                    }
+                };
+                src.feed(push);
             }
-        }
-        flush(&mut batch, &mut sum, sink);
+        });
+        sum.files += files_seen;
         sum
     }
-}
-
-fn memfind(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Validates a rendered chart (the `helm template` stream, with `# Source:` comments), so
