@@ -226,7 +226,11 @@ mod tests {
             .find(|f| f.code == TEMPLATE_RENDER.code)
             .unwrap_or_else(|| panic!("no render error: {codes:?}"));
         assert!(render.message.contains("need b"), "{}", render.message);
-        assert!(render.message.ends_with("unset.yaml)"), "{}", render.message);
+        assert!(
+            render.message.ends_with("unset.yaml)"),
+            "{}",
+            render.message
+        );
         assert!(
             r.findings
                 .iter()

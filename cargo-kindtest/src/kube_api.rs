@@ -130,6 +130,23 @@ pub fn is_deployment_available(d: &Deployment) -> bool {
     avail && s.available_replicas.unwrap_or(0) >= want
 }
 
+/// `1/2 replicas available` plus the Available condition's message, if any.
+pub fn deployment_progress(d: &Deployment) -> String {
+    let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let status = d.status.as_ref();
+    let have = status.and_then(|s| s.available_replicas).unwrap_or(0);
+    let why = status
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c.type_ == "Available" && c.status != "True")
+        })
+        .and_then(|c| c.message.clone())
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    format!("{have}/{want} replicas available{why}")
+}
+
 /// Why a pod is not ready, or `None` if it is Ready or Succeeded.
 pub fn pod_problem(p: &Pod) -> Option<String> {
     let name = p.metadata.name.clone().unwrap_or_default();
@@ -201,7 +218,10 @@ impl KubeApi for KubeRs {
                 .map_err(req)?
             {
                 Some(d) if is_deployment_available(&d) => {}
-                Some(_) => problems.push("deployment/coredns in kube-system not Available".into()),
+                Some(d) => problems.push(format!(
+                    "deployment/coredns in kube-system not Available ({})",
+                    deployment_progress(&d)
+                )),
                 None => problems.push("deployment/coredns in kube-system not found yet".into()),
             }
             if Api::<ServiceAccount>::namespaced(c, "default")
@@ -420,5 +440,14 @@ mod tests {
             "status":{"availableReplicas":1,"conditions":[{"type":"Available","status":"True"}]}}),
         );
         assert!(!is_deployment_available(&d));
+        assert_eq!(deployment_progress(&d), "1/2 replicas available");
+        let d: Deployment = from_yaml(
+            serde_json::json!({"metadata":{"name":"coredns"},"spec":{"replicas":2,"selector":{},"template":{}},
+            "status":{"conditions":[{"type":"Available","status":"False","message":"Deployment does not have minimum availability."}]}}),
+        );
+        assert_eq!(
+            deployment_progress(&d),
+            "0/2 replicas available: Deployment does not have minimum availability."
+        );
     }
 }

@@ -33,7 +33,9 @@ Examples:
   cargo kindtest --profile e2e pod_ready  run tests whose name contains `pod_ready`
   cargo kindtest -E 'test(/^e2e::/)' -- --no-capture
   cargo kindtest check                    render, validate and lint the charts (no cluster)
-  cargo kindtest up && cargo kindtest status";
+  cargo kindtest up && cargo kindtest status
+
+Run `cargo kindtest help <COMMAND>` for more detailed information on a command.";
 
 /// Render, validate and install Helm charts into a kind cluster, then run the tests
 #[derive(Parser, Debug)]
@@ -41,8 +43,8 @@ Examples:
     name = "cargo-kindtest",
     bin_name = "cargo kindtest",
     version,
-    about,
     long_about = None,
+    max_term_width = 100,
     args_conflicts_with_subcommands = true,
     subcommand_precedence_over_arg = true,
     after_help = AFTER_HELP,
@@ -70,7 +72,7 @@ struct GlobalArgs {
         default_value = "default",
         global = true,
         env = "KINDTEST_PROFILE",
-        help_heading = "Cluster options"
+        hide_env_values = true
     )]
     profile: String,
 
@@ -79,22 +81,16 @@ struct GlobalArgs {
         long,
         value_name = "PATH",
         global = true,
-        help_heading = "Manifest options"
+        help_heading = "Manifest Options"
     )]
     manifest_path: Option<PathBuf>,
 
     /// Use verbose output (-vv very verbose: command results)
-    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true, help_heading = "Display options")]
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     verbose: u8,
 
     /// Do not print progress, only errors and the test output
-    #[arg(
-        long,
-        short = 'q',
-        global = true,
-        conflicts_with = "verbose",
-        help_heading = "Display options"
-    )]
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     quiet: bool,
 
     /// Coloring
@@ -103,8 +99,7 @@ struct GlobalArgs {
         value_enum,
         value_name = "WHEN",
         default_value = "auto",
-        global = true,
-        help_heading = "Display options"
+        global = true
     )]
     color: Color,
 
@@ -114,8 +109,7 @@ struct GlobalArgs {
         value_enum,
         value_name = "FMT",
         default_value = "human",
-        global = true,
-        help_heading = "Display options"
+        global = true
     )]
     message_format: MessageFormat,
 }
@@ -136,16 +130,16 @@ struct TestArgs {
         long = "filterset",
         short = 'E',
         value_name = "EXPR",
-        help_heading = "Test options"
+        help_heading = "Test Options"
     )]
     filter_exprs: Vec<String>,
 
     /// Run a partition of the tests (nextest `--partition`, e.g. `hash:1/3`)
-    #[arg(long, value_name = "PARTITION", help_heading = "Test options")]
+    #[arg(long, value_name = "PARTITION", help_heading = "Test Options")]
     partition: Option<String>,
 
     /// Run all tests regardless of failure
-    #[arg(long, help_heading = "Test options")]
+    #[arg(long, help_heading = "Test Options")]
     no_fail_fast: bool,
 
     #[command(flatten)]
@@ -156,15 +150,15 @@ struct TestArgs {
 #[derive(Args, Debug, Clone, Default)]
 struct ClusterArgs {
     /// Delete and recreate the profile's cluster
-    #[arg(long, help_heading = "Cluster options")]
+    #[arg(long, help_heading = "Cluster Options")]
     fresh: bool,
 
     /// Keep the cluster after the run, even in CI
-    #[arg(long, help_heading = "Cluster options")]
+    #[arg(long, help_heading = "Cluster Options")]
     keep: bool,
 
     /// Use this kind cluster, even one cargo kindtest did not create (it is never deleted)
-    #[arg(long, value_name = "NAME", help_heading = "Cluster options")]
+    #[arg(long, value_name = "NAME", help_heading = "Cluster Options")]
     cluster: Option<String>,
 }
 

@@ -179,23 +179,21 @@ fn run_stages(
     // check: render + validate + lint every chart × values and every release as installed;
     // errors stop the run before any cluster work.
     let t = st.start(Stage::Check);
-    let default_checker;
+    let kube_version = plan
+        .cluster
+        .kubernetes_version
+        .clone()
+        .unwrap_or_else(|| chart_lint::schema::DEFAULT_KUBE_VERSION.to_string());
+    let default_checker = ChartLint {
+        opts: CheckOptions {
+            kube_version,
+            strict: true,
+            config: loaded.config.lint.config.clone(),
+        },
+    };
     let checker: &dyn Checker = match &session.checker {
         Some(c) => c.as_ref(),
-        None => {
-            default_checker = ChartLint {
-                opts: CheckOptions {
-                    kube_version: plan
-                        .cluster
-                        .kubernetes_version
-                        .clone()
-                        .unwrap_or_else(|| chart_lint::schema::DEFAULT_KUBE_VERSION.to_string()),
-                    strict: true,
-                    config: loaded.config.lint.config.clone(),
-                },
-            };
-            &default_checker
-        }
+        None => &default_checker,
     };
     let report = check_all(checker, &plan.checks);
     for f in &report.findings {

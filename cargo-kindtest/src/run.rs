@@ -94,7 +94,11 @@ impl TestEnv {
 /// The namespace keep policy handed to the tests: `KINDTEST_KEEP` from the environment if it
 /// is valid, else `failed` (keep the namespaces of failed tests for debugging).
 pub fn keep_policy() -> String {
-    match std::env::var("KINDTEST_KEEP").ok().as_deref().map(str::trim) {
+    match std::env::var("KINDTEST_KEEP")
+        .ok()
+        .as_deref()
+        .map(str::trim)
+    {
         Some(v @ ("failed" | "never" | "always")) => v.to_string(),
         _ => "failed".to_string(),
     }
@@ -224,7 +228,10 @@ fn flag_value(args: &[String], long: &str, short: Option<&str>) -> Option<String
         if let Some(v) = a.strip_prefix(&format!("{long}=")) {
             return Some(v.to_string());
         }
-        if let Some(v) = short.and_then(|s| a.strip_prefix(s)).filter(|v| !v.is_empty()) {
+        if let Some(v) = short
+            .and_then(|s| a.strip_prefix(s))
+            .filter(|v| !v.is_empty())
+        {
             return Some(v.to_string());
         }
     }

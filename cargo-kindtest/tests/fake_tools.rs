@@ -862,7 +862,11 @@ fn install_is_keyed_on_the_rendered_release() {
     // A template change: installed.
     std::fs::write(
         &tpl,
-        text.replacen("metadata:\n", "metadata:\n  annotations:\n    changed: \"yes\"\n", 1),
+        text.replacen(
+            "metadata:\n",
+            "metadata:\n  annotations:\n    changed: \"yes\"\n",
+            1,
+        ),
     )
     .unwrap();
     let o = w.run(&[]);
@@ -929,7 +933,10 @@ fn readiness_gate_names_what_is_not_ready() {
     let o = w.run(&[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let s = stderr(&o);
-    assert!(s.contains("cluster `kindtest-default` not ready after 1s"), "{s}");
+    assert!(
+        s.contains("cluster `kindtest-default` not ready after 1s"),
+        "{s}"
+    );
     assert!(
         s.contains("node/kindtest-default-worker not Ready (KubeletNotReady: container runtime network not ready: cni plugin not initialized)"),
         "{s}"
