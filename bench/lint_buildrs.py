@@ -10,7 +10,11 @@ given as arguments):
   * the clean-build wall time of that throwaway crate (chart-lint and its dependency tree, dev
     profile) and the no-op rebuild time. SKIP_COMPILE=1 reuses an earlier build.
 
-Usage: python3 bench/lint_buildrs.py [EXTRA_CHART_DIR...]   env: RUNS=10, SKIP_COMPILE=1, BENCH_NO_BUILD=1
+BUILD_OVERRIDE_OPT=3 adds `[profile.dev.build-override] opt-level = 3` to the throwaway crate
+(its own target dir), to measure what optimising build-dependencies costs and gains.
+
+Usage: python3 bench/lint_buildrs.py [EXTRA_CHART_DIR...]
+env: RUNS=10, SKIP_COMPILE=1, BENCH_NO_BUILD=1, BUILD_OVERRIDE_OPT=<opt-level>
 """
 import os
 import shutil
@@ -25,7 +29,8 @@ from common import ROOT, die, mib, ms, run_once  # noqa: E402
 RUNS = int(os.environ.get("RUNS", "10"))
 TARGET_MS = 200.0
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-PROBE = os.path.join(TARGET, "bench-buildrs-probe")
+OVERRIDE_OPT = os.environ.get("BUILD_OVERRIDE_OPT", "")
+PROBE = os.path.join(TARGET, "bench-buildrs-probe" + (f"-opt{OVERRIDE_OPT}" if OVERRIDE_OPT else ""))
 
 BUILD_RS = """fn main() {
     let chart = std::env::var("BENCH_CHART").unwrap_or_else(|_| "%s".to_string());
@@ -74,6 +79,8 @@ publish = false
 [build-dependencies]
 chart-lint = {{ path = "{os.path.join(ROOT, 'chart-lint')}" }}
 """)
+        if OVERRIDE_OPT:
+            f.write(f"\n[profile.dev.build-override]\nopt-level = {OVERRIDE_OPT}\n")
     with open(os.path.join(src, "build.rs"), "w") as f:
         f.write(BUILD_RS % default_chart)
     with open(os.path.join(src, "src", "main.rs"), "w") as f:
@@ -128,7 +135,7 @@ def main():
         wall, code, n = cargo_build(src, env)
         if code != 0:
             die("the throwaway crate with chart-lint as a build-dependency does not build")
-        compile_rows.append(("clean build (dev profile, chart-lint + deps)", wall, n))
+        compile_rows.append((f"clean build (dev profile{', build-override opt-level=' + OVERRIDE_OPT if OVERRIDE_OPT else ''}, chart-lint + deps)", wall, n))
     wall, code, n = cargo_build(src, env)
     if code != 0:
         die("the throwaway crate with chart-lint as a build-dependency does not build")
@@ -150,7 +157,8 @@ def main():
     for name, path in charts:
         benv = dict(os.environ, BENCH_CHART=path, CARGO_MANIFEST_DIR=src, OUT_DIR=os.path.join(PROBE, "out"))
         os.makedirs(benv["OUT_DIR"], exist_ok=True)
-        rows.append((name, "build.rs (debug deps, as cargo builds it)") + time_runs([script], benv, src))
+        what = f"build.rs (build-override opt-level={OVERRIDE_OPT})" if OVERRIDE_OPT else "build.rs (debug deps, as cargo builds it)"
+        rows.append((name, what) + time_runs([script], benv, src))
         if lint_ex:
             rows.append((name, "lint example (release)") + time_runs([lint_ex, path], dict(os.environ), ROOT))
 

@@ -255,16 +255,33 @@ fn undefined_template() {
 fn undefined_value() {
     let f = lint(&chart(
         "undef-val",
-        &[(
-            "templates/cm.yaml",
-            "{{- if .Values.imgae.tag }}x: 1{{ end }}\n",
-        )],
+        &[("templates/cm.yaml", "{{- $tag := .Values.imgae }}\n")],
     ));
     let u = assert_has(&f, "KT0010");
     assert!(u.message.contains(".Values.imgae"), "{u:?}");
+    assert_eq!(u.line, Some(1), "{u:?}");
+    assert!(u.column.is_some(), "{u:?}");
+    // Optional values read on purpose: conditions, default/hasKey/dig, children of a tested
+    // path, keys documented as comments in values.yaml, and .Values.global.
     let ok = lint(&chart(
         "undef-val-ok",
-        &[("templates/cm.yaml", "{{- if .Values.image }}{{ end }}\n")],
+        &[
+            (
+                "templates/cm.yaml",
+                concat!(
+                    "{{- if .Values.image }}{{ end }}\n",
+                    "{{- with .Values.podAnnotations }}{{ toYaml . }}{{ end }}\n",
+                    "{{- if .Values.extra }}{{ $e := .Values.extra.env }}{{ end }}\n",
+                    "{{- $a := .Values.tolerations | default list }}\n",
+                    "{{- $b := dig \"x\" \"y\" \"\" .Values.nested }}\n",
+                    "{{- $c := .Values.statsd }}{{ $g := .Values.global.registry }}\n",
+                ),
+            ),
+            (
+                "values.yaml",
+                "replicas: 1\nimage: nginx:1.27.2\n# statsd:\n#   address: x\n",
+            ),
+        ],
     ));
     assert!(!codes(&ok).contains(&"KT0010"), "{ok:#?}");
 }
@@ -279,6 +296,23 @@ fn values_yaml11() {
         )],
     ));
     assert_eq!(f.iter().filter(|x| x.code == "KT0011").count(), 2, "{f:#?}");
+}
+
+#[test]
+fn services_for_pods_outside_the_release_are_not_reported() {
+    // A Service in kube-system selecting a system component, and one selecting the pods an
+    // operator creates for a custom resource of the release: no KT0103.
+    let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: dns-metrics\n  namespace: kube-system\nspec:\n  selector:\n    k8s-app: kube-dns\n  ports:\n  - port: 9153\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: prom\nspec:\n  selector:\n    prometheus: c-prom\n  ports:\n  - port: 9090\n";
+    let crd = "apiVersion: example.com/v1\nkind: Prometheus\nmetadata:\n  name: c-prom\nspec: {}\n";
+    let f = lint(&chart(
+        "svc-outside",
+        &[("templates/svc.yaml", svc), ("templates/cr.yaml", crd)],
+    ));
+    assert!(!codes(&f).contains(&"KT0103"), "{f:#?}");
+    // Without the custom resource, the second Service selects nothing.
+    let f = lint(&chart("svc-outside-bad", &[("templates/svc.yaml", svc)]));
+    let n = assert_has(&f, "KT0103");
+    assert!(n.message.contains("prometheus=c-prom"), "{n:?}");
 }
 
 #[test]
@@ -325,9 +359,61 @@ fn names_with_long_release_name() {
         "name: {{ .Release.Name }}-web-frontend-deployment\n  labels",
     );
     let f = lint(&chart("longname", &[("templates/app.yaml", &bad)]));
-    let n = assert_has(&f, "KT0105");
+    // Fine with today's release name: only the long-release-name warning.
+    assert!(!codes(&f).contains(&"KT0105"), "{f:#?}");
+    let n = assert_has(&f, "KT0109");
+    assert_eq!(n.severity, chart_lint::lint::Severity::Warning);
     assert!(n.message.contains("53-character release name"), "{n:?}");
+    // `<53>-web-frontend-deployment` is 77 characters, 14 over: 39-character names work.
+    assert!(
+        n.message.contains("release names up to 39 characters work"),
+        "{n:?}"
+    );
     assert_eq!(n.line, Some(4));
+    let ok = lint(&chart("longname-ok", &[]));
+    assert!(!codes(&ok).contains(&"KT0109"), "{ok:#?}");
+
+    // Too long already with the release name in use: an error.
+    let bad = GOOD_DEPLOY.replace(
+        "name: {{ .Release.Name }}-web\n  labels",
+        &format!("name: {}\n  labels", "x".repeat(64)),
+    );
+    let f = lint(&chart("longname-now", &[("templates/app.yaml", &bad)]));
+    assert_eq!(
+        assert_has(&f, "KT0105").severity,
+        chart_lint::lint::Severity::Error
+    );
+}
+
+#[test]
+fn service_port_names_are_dns_labels_container_port_names_iana() {
+    // A 16-character Service port name is valid (DNS-1123 label); the same as a container
+    // port name is not (IANA_SVC_NAME, 15 characters).
+    let ok = GOOD_DEPLOY.replace(
+        "  - name: http\n    port: 80",
+        "  - name: http-for-clients\n    port: 80",
+    );
+    let f = lint(&chart("svcport", &[("templates/app.yaml", &ok)]));
+    assert!(!codes(&f).contains(&"KT0106"), "{f:#?}");
+    let bad = GOOD_DEPLOY.replace(
+        "  - name: http\n    port: 80",
+        "  - name: Http_Port\n    port: 80",
+    );
+    let f = lint(&chart("svcport-bad", &[("templates/app.yaml", &bad)]));
+    assert!(
+        assert_has(&f, "KT0106").message.contains("DNS-1123"),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn the_rules_page_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/lint-rules.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text == chart_lint::lint::rules_markdown(),
+        "docs/lint-rules.md is stale: cargo run -p chart-lint --example rules_doc > docs/lint-rules.md"
+    );
 }
 
 #[test]
@@ -417,4 +503,143 @@ fn inline_allow_annotation_and_config() {
         chart_lint::lint::Severity::Error
     );
     let _ = std::fs::remove_dir_all(Path::new(&dir).parent().unwrap());
+}
+
+/// The official SARIF 2.1.0 schema (OASIS `sarif-schema-2.1.0.json`), obtained by
+/// `scripts/fetch-sarif-schema.sh` (run here when it is not cached yet). Missing is a failure.
+fn sarif_schema() -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let path = match std::env::var_os("KINDTEST_SARIF_SCHEMA") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let out = std::process::Command::new("bash")
+                .arg(root.join("scripts/fetch-sarif-schema.sh"))
+                .output()
+                .expect("run scripts/fetch-sarif-schema.sh");
+            assert!(
+                out.status.success(),
+                "scripts/fetch-sarif-schema.sh failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            PathBuf::from(stdout.lines().last().unwrap_or("").trim())
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("SARIF schema {}: {e}", path.display()));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        schema["$id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/sarif-schema-2.1.0.json"),
+        "not the SARIF 2.1.0 schema: {}",
+        path.display()
+    );
+    schema
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let mut schema = sarif_schema();
+    // The 2.1.0 schema's `language` patterns (of `run` and `toolComponent`) have a stray `]`
+    // (`…[a-zA-Z]{2}]?$`) that this regex engine rejects when it checks the schema itself;
+    // they are replaced by the intended pattern. They only constrain `language`, which we
+    // never write (asserted below). Nothing else in the schema is changed.
+    fn fix_language_patterns(v: &mut serde_json::Value, n: &mut usize) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if k == "pattern"
+                        && x.as_str() == Some("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$")
+                    {
+                        *x = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                        *n += 1;
+                    } else {
+                        fix_language_patterns(x, n);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| fix_language_patterns(x, n)),
+            _ => {}
+        }
+    }
+    let mut fixed = 0;
+    fix_language_patterns(&mut schema, &mut fixed);
+    assert_eq!(fixed, 2, "the schema changed: review this workaround");
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compile the SARIF schema");
+
+    // Real findings: workload hygiene (template lines and columns, snippets, resources), a
+    // schema violation (JSON pointer), a Chart.yaml finding and a file-level finding.
+    let bad = GOOD_DEPLOY
+        .replace(
+            "          containerPort: 8080\n",
+            "          containerPort: 8080\n          protocl: TCP\n",
+        )
+        .replace(
+            "          allowPrivilegeEscalation: false\n",
+            "          privileged: true\n",
+        );
+    let mut findings = lint(&chart(
+        "sarif",
+        &[
+            ("templates/app.yaml", &bad),
+            ("values.yaml", "replicas: 1\nimage: nginx\n"),
+            ("Chart.yaml", "apiVersion: v1\nname: c\nversion: 1.0.0\n"),
+        ],
+    ));
+    let templated = findings
+        .iter()
+        .filter(|f| f.file == "c/templates/app.yaml" && f.line.is_some() && f.column.is_some())
+        .count();
+    assert!(templated >= 3, "{findings:#?}");
+    assert_has(&findings, "KT0301");
+    findings.push(Finding::new(
+        chart_lint::lint::CHART_UNREADABLE,
+        "c d",
+        "c d/Chart.yaml",
+        "a path with a space, no line",
+    ));
+    let log = chart_lint::lint::output::sarif(&findings, &|f| format!("charts/{}", f.file));
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+
+    // What GitHub code scanning reads: ruleId, a repository-relative URI, startLine/startColumn.
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), findings.len());
+    for (r, f) in results.iter().zip(&findings) {
+        assert_eq!(r["ruleId"], f.code);
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("charts/c"), "{uri}");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        if let (Some(l), Some(c)) = (f.line, f.column) {
+            assert_eq!(loc["region"]["startLine"], l);
+            assert_eq!(loc["region"]["startColumn"], c);
+        }
+    }
+    assert!(results.iter().any(
+        |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "charts/c%20d/Chart.yaml"
+    ));
+
+    assert!(log["runs"][0].get("language").is_none());
+    assert!(log["runs"][0]["tool"]["driver"].get("language").is_none());
+
+    // The check is real: a broken log fails it.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        serde_json::json!(0);
+    assert!(!validator.is_valid(&broken));
 }

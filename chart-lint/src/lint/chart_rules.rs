@@ -172,13 +172,17 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
     let mut defined: BTreeSet<String> = BTreeSet::new();
     let mut trees = Vec::new();
     collect_trees(chart, path, &funcs, &mut defined, &mut trees, out);
+    // A missing dependency may define the names that look undefined.
+    let missing_dependency = out.iter().any(|f| f.code == DEPENDENCY_MISSING.code);
+    // Optional keys documented as comments in each chart's values.yaml.
+    let mut documented: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    collect_documented(chart, &mut documented);
     for (file, tree_list, values, chart_name) in &trees {
         for tree in tree_list {
-            let mut refs = Vec::new();
-            let mut vals = Vec::new();
-            walk_list(&tree.root, &mut refs, &mut vals);
-            for (pos, target) in refs {
-                if !defined.contains(&target) {
+            let mut w = Walk::default();
+            w.list(&tree.root);
+            for (pos, target) in w.refs {
+                if !defined.contains(&target) && !missing_dependency {
                     let (line, col) = tree.line_col(pos);
                     let near = defined
                         .iter()
@@ -198,11 +202,18 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
                 }
             }
             let mut reported = BTreeSet::new();
-            for (pos, segs) in vals {
-                if segs.first().map(|s| s.as_ref()) == Some("global") {
+            for ValueUse { pos, segs, guarded } in w.vals {
+                if guarded || segs.first().map(|s| s.as_ref()) == Some("global") {
                     continue;
                 }
                 if let Some(missing) = undefined_path(values, &segs) {
+                    let first_missing = missing.rsplit('.').next().unwrap_or(&missing);
+                    if documented
+                        .get(chart_name)
+                        .is_some_and(|d| d.contains(first_missing))
+                    {
+                        continue;
+                    }
                     if !reported.insert(missing.clone()) {
                         continue;
                     }
@@ -224,6 +235,17 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
 }
 
 type FileTrees = (String, Vec<gotemplate::parse::Tree>, Map, String);
+
+fn collect_documented(chart: &Chart, out: &mut BTreeMap<String, BTreeSet<String>>) {
+    if let Some(text) = chart_file_text(chart, "values.yaml") {
+        out.entry(chart.name().to_string())
+            .or_default()
+            .extend(commented_keys(&text));
+    }
+    for d in &chart.dependencies {
+        collect_documented(d, out);
+    }
+}
 
 fn collect_trees(
     chart: &Chart,
@@ -303,75 +325,148 @@ fn undefined_path(values: &Map, segs: &[std::rc::Rc<str>]) -> Option<String> {
     None
 }
 
-fn walk_list(
-    l: &ListNode,
-    refs: &mut Vec<(u32, String)>,
-    vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>,
-) {
-    for n in &l.nodes {
-        match n {
-            Node::Action(p) => walk_pipe(p, refs, vals),
-            Node::If(b) | Node::Range(b) | Node::With(b) => {
-                walk_pipe(&b.pipe, refs, vals);
-                walk_list(&b.list, refs, vals);
-                if let Some(e) = &b.else_list {
-                    walk_list(e, refs, vals);
+/// A `.Values` path read by a template, and whether the template guards the read (so a
+/// missing key is expected and handled: `if`/`with`/`range` conditions, `default`, `hasKey`,
+/// `dig`, `required`, `empty`, `coalesce`, … or inside the body of a condition on the path
+/// itself or on one of its parents).
+struct ValueUse {
+    pos: u32,
+    segs: Vec<std::rc::Rc<str>>,
+    guarded: bool,
+}
+
+/// Functions whose arguments may be missing values on purpose.
+const GUARD_FUNCS: &[&str] = &[
+    "default",
+    "required",
+    "hasKey",
+    "dig",
+    "empty",
+    "coalesce",
+    "ternary",
+    "kindIs",
+    "kindOf",
+    "typeIs",
+    "typeOf",
+    "typeIsLike",
+];
+
+#[derive(Default)]
+struct Walk {
+    refs: Vec<(u32, String)>,
+    vals: Vec<ValueUse>,
+    /// Paths tested by the enclosing `if`/`with`/`range` conditions.
+    scope: Vec<Vec<std::rc::Rc<str>>>,
+}
+
+impl Walk {
+    fn list(&mut self, l: &ListNode) {
+        for n in &l.nodes {
+            match n {
+                Node::Action(p) => self.pipe(p, false),
+                Node::If(b) | Node::Range(b) | Node::With(b) => {
+                    let before = self.vals.len();
+                    self.pipe(&b.pipe, true);
+                    let tested: Vec<_> =
+                        self.vals[before..].iter().map(|v| v.segs.clone()).collect();
+                    let depth = self.scope.len();
+                    self.scope.extend(tested);
+                    self.list(&b.list);
+                    if let Some(e) = &b.else_list {
+                        self.list(e);
+                    }
+                    self.scope.truncate(depth);
                 }
-            }
-            Node::Template(t) => {
-                refs.push((t.pos, t.name.to_string()));
-                if let Some(p) = &t.pipe {
-                    walk_pipe(p, refs, vals);
+                Node::Template(t) => {
+                    self.refs.push((t.pos, t.name.to_string()));
+                    if let Some(p) = &t.pipe {
+                        self.pipe(p, false);
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
+    }
+
+    fn pipe(&mut self, p: &Pipe, guarded: bool) {
+        // `x | default y`: the whole pipeline tolerates a missing x.
+        let guarded = guarded || p.cmds.iter().any(is_guard_cmd);
+        for c in &p.cmds {
+            self.cmd(c, guarded);
+        }
+    }
+
+    fn cmd(&mut self, c: &Command, guarded: bool) {
+        if let (Some(first), Some(second)) = (c.args.first(), c.args.get(1)) {
+            if let ArgKind::Identifier(name, _) = &first.kind {
+                if matches!(name.as_ref(), "include" | "template") {
+                    if let ArgKind::String(_, v) = &second.kind {
+                        self.refs.push((second.pos, v.to_string()));
+                    }
+                }
+            }
+        }
+        let guarded = guarded || is_guard_cmd(c);
+        for a in &c.args {
+            match &a.kind {
+                ArgKind::Field(segs) if segs.len() >= 2 && segs[0].as_ref() == "Values" => {
+                    self.value(a.pos, segs[1..].to_vec(), guarded);
+                }
+                ArgKind::Variable(segs)
+                    if segs.len() >= 3
+                        && segs[0].as_ref() == "$"
+                        && segs[1].as_ref() == "Values" =>
+                {
+                    self.value(a.pos, segs[2..].to_vec(), guarded);
+                }
+                ArgKind::Pipe(p) => self.pipe(p, guarded),
+                ArgKind::Chain(inner, _) => {
+                    if let ArgKind::Pipe(p) = &inner.kind {
+                        self.pipe(p, guarded);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn value(&mut self, pos: u32, segs: Vec<std::rc::Rc<str>>, guarded: bool) {
+        let in_scope = self
+            .scope
+            .iter()
+            .any(|g| g.len() <= segs.len() && g[..] == segs[..g.len()]);
+        self.vals.push(ValueUse {
+            pos,
+            segs,
+            guarded: guarded || in_scope,
+        });
     }
 }
 
-fn walk_pipe(
-    p: &Pipe,
-    refs: &mut Vec<(u32, String)>,
-    vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>,
-) {
-    for c in &p.cmds {
-        walk_cmd(c, refs, vals);
-    }
+fn is_guard_cmd(c: &Command) -> bool {
+    matches!(c.args.first().map(|a| &a.kind), Some(ArgKind::Identifier(n, _)) if GUARD_FUNCS.contains(&n.as_ref()))
 }
 
-fn walk_cmd(
-    c: &Command,
-    refs: &mut Vec<(u32, String)>,
-    vals: &mut Vec<(u32, Vec<std::rc::Rc<str>>)>,
-) {
-    if let (Some(first), Some(second)) = (c.args.first(), c.args.get(1)) {
-        if let ArgKind::Identifier(name, _) = &first.kind {
-            if matches!(name.as_ref(), "include" | "template") {
-                if let ArgKind::String(_, v) = &second.kind {
-                    refs.push((second.pos, v.to_string()));
-                }
-            }
-        }
-    }
-    for a in &c.args {
-        match &a.kind {
-            ArgKind::Field(segs) if segs.len() >= 2 && segs[0].as_ref() == "Values" => {
-                vals.push((a.pos, segs[1..].to_vec()));
-            }
-            ArgKind::Variable(segs)
-                if segs.len() >= 3 && segs[0].as_ref() == "$" && segs[1].as_ref() == "Values" =>
+/// Keys that values.yaml mentions only in comments (`# key:`), i.e. documented optional keys.
+fn commented_keys(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let rest = rest.trim_start_matches(['#', ' ', '\t']);
+        let rest = rest.strip_prefix("- ").unwrap_or(rest);
+        if let Some((k, _)) = rest.split_once(':') {
+            let k = k.trim().trim_matches(['"', '\'']);
+            if !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
             {
-                vals.push((a.pos, segs[2..].to_vec()));
+                out.insert(k.to_string());
             }
-            ArgKind::Pipe(p) => walk_pipe(p, refs, vals),
-            ArgKind::Chain(inner, _) => {
-                if let ArgKind::Pipe(p) = &inner.kind {
-                    walk_pipe(p, refs, vals);
-                }
-            }
-            _ => {}
         }
     }
+    out
 }
 
 /// Scans values.yaml text for plain scalars that YAML 1.1 reads differently than people
@@ -479,15 +574,16 @@ fn split_key(t: &str) -> Option<(&str, &str)> {
     t.strip_suffix(':').map(|k| (k, ""))
 }
 
-/// Values paths used by templates but not defined: exposed for tests.
+/// `.Values` paths that templates read without a guard (the ones `undefined-value` checks),
+/// with their line: exposed for tests.
 pub fn values_paths(text: &str) -> BTreeMap<String, usize> {
     let funcs = crate::helmfuncs::funcs(&crate::helmfuncs::IncludeState::default());
     let mut out = BTreeMap::new();
     if let Ok(trees) = gotemplate::parse::parse("t", text, &funcs) {
         for t in &trees {
-            let (mut r, mut v) = (Vec::new(), Vec::new());
-            walk_list(&t.root, &mut r, &mut v);
-            for (pos, segs) in v {
+            let mut w = Walk::default();
+            w.list(&t.root);
+            for ValueUse { pos, segs, .. } in w.vals.into_iter().filter(|v| !v.guarded) {
                 out.insert(
                     segs.iter()
                         .map(|s| s.as_ref())
@@ -534,5 +630,31 @@ mod tests {
             p.contains_key("a.b") && p.contains_key("c") && p.contains_key("d"),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn guarded_values_paths_are_not_checked() {
+        let p = values_paths(concat!(
+            "{{ with .Values.w }}{{ .x }}{{ end }}",
+            "{{ if .Values.i.j }}{{ .Values.i.j.k }}{{ .Values.i.other }}{{ end }}",
+            "{{ .Values.d | default 1 }}{{ default 2 .Values.e }}",
+            "{{ if hasKey .Values \"h\" }}{{ end }}{{ dig \"a\" \"b\" 1 .Values.g }}",
+            "{{ required \"r\" .Values.r }}{{ range .Values.ra }}{{ end }}",
+            "{{ if and .Values.a1 (not .Values.a2) }}{{ end }}",
+            "{{ toYaml .Values.plain }}{{ include \"x\" (dict \"v\" (.Values.q | default dict)) }}",
+        ));
+        let keys: Vec<&str> = p.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["i.other", "plain"]);
+    }
+
+    #[test]
+    fn commented_keys_count_as_documented() {
+        let k =
+            commented_keys("a: 1\n# statsd:\n#   address: x\n## - name: y\n# just prose, here\n");
+        assert!(
+            k.contains("statsd") && k.contains("address") && k.contains("name"),
+            "{k:?}"
+        );
+        assert!(!k.contains("just prose, here"), "{k:?}");
     }
 }

@@ -126,7 +126,7 @@ rules! {
     DEPENDENCY_MISSING = "KT0004", "dependency-missing", Chart, Error,
         "A dependency of Chart.yaml is not present in charts/.",
         "**Why**: `helm template` and `helm install` fail with \"found in Chart.yaml, but missing in charts/ directory\".\n\n**Example**: `dependencies: [{name: redis, version: 19.x}]` and no `charts/redis*`.\n\n**Fix**: run `helm dependency build`, or vendor the subchart.";
-    DEPENDENCY_VERSION = "KT0005", "dependency-version-mismatch", Chart, Error,
+    DEPENDENCY_VERSION = "KT0005", "dependency-version-mismatch", Chart, Warning,
         "A vendored subchart's version does not satisfy the dependency's constraint, so helm ignores the dependency entry.",
         "**Why**: helm matches `dependencies:` entries to subcharts by name *and* version; when the version does not satisfy the constraint the entry is silently ignored: its `alias`, `condition`, `tags` and `import-values` do not apply, and the vendored chart is rendered as is (even when its condition is false). Measured with helm 4.1.4.\n\n**Example**: `version: ~1.2.0` in Chart.yaml and `charts/redis` at 2.0.0.\n\n**Fix**: update the constraint or re-vendor the subchart (`helm dependency update`).";
     VALUES_SCHEMA = "KT0006", "values-schema", Chart, Error,
@@ -138,9 +138,9 @@ rules! {
     TEMPLATE_RENDER = "KT0008", "template-render", Chart, Error,
         "Rendering the chart fails (execution error, `required`, `fail`, invalid YAML output).",
         "**Why**: `helm install` would fail the same way.\n\n**Example**: `{{ required \"image.tag is required\" .Values.image.tag }}` with no tag set.\n\n**Fix**: set the value or correct the template; the message and include chain say where.";
-    UNDEFINED_TEMPLATE = "KT0009", "undefined-template", Chart, Error,
+    UNDEFINED_TEMPLATE = "KT0009", "undefined-template", Chart, Warning,
         "`include` or `template` names a template that no file defines.",
-        "**Why**: helm only notices when the line actually executes, e.g. in a branch that your default values skip.\n\n**Example**: `{{ include \"mychart.lables\" . }}`.\n\n**Fix**: correct the name, or add the `define`.";
+        "**Why**: helm only notices when the line actually executes, e.g. in a branch that your default values skip. When the line does execute with the values checked, rendering fails and that is reported as `template-render` (an error); this rule finds the branches the checked values skip, so it is a warning. It is not reported while a dependency is missing from `charts/` (the name may be defined there).\n\n**Example**: `{{ include \"mychart.lables\" . }}`.\n\n**Fix**: correct the name, or add the `define`.";
     UNDEFINED_VALUE = "KT0010", "undefined-value", Chart, Warning,
         "A template reads a `.Values` path that values.yaml does not define.",
         "**Why**: a typo (`.Values.imgae.tag`) silently renders as empty; documenting every value in values.yaml is also what users read.\n\n**Example**: `{{ .Values.replicaCont }}`.\n\n**Fix**: correct the path or add the key (with a comment) to values.yaml.";
@@ -160,17 +160,20 @@ rules! {
         "A pod references a ConfigMap, Secret, ServiceAccount or PVC that the release does not create.",
         "**Why**: pods stay in `ContainerCreating`/`CreateContainerConfigError` unless the object exists beforehand.\n\n**Example**: `envFrom: [{configMapRef: {name: app-config}}]` and no ConfigMap `app-config`.\n\n**Fix**: create the object in the chart, mark the reference `optional: true`, or allow the rule if it is provided outside the chart.";
     NAME_TOO_LONG = "KT0105", "name-too-long", Release, Error,
-        "A name or label value breaks DNS-1123 or the 63-character limit once a long release name is used.",
+        "A name or label value breaks DNS-1123 or its length limit (63 characters for Services, workloads and label values).",
         "**Why**: names derived from `.Release.Name` grow with it; Helm allows 53-character release names, and Services, labels and most names must stay within 63 characters.\n\n**Example**: `name: {{ .Release.Name }}-{{ .Chart.Name }}-metrics-exporter` without `trunc 63`.\n\n**Fix**: `{{ printf \"%s-metrics\" (include \"x.fullname\" .) | trunc 63 | trimSuffix \"-\" }}`.";
     PORT_NAME = "KT0106", "port-name", Release, Error,
-        "A container or Service port name is longer than 15 characters or not an IANA_SVC_NAME.",
-        "**Why**: the API server rejects port names over 15 characters or with characters other than lower-case letters, digits and `-`.\n\n**Example**: `name: http-metrics-exporter`.\n\n**Fix**: `name: metrics`.";
+        "A container port name (or a Service's named targetPort) is not an IANA_SVC_NAME, or a Service port name is not a DNS-1123 label.",
+        "**Why**: the API server rejects container port names over 15 characters or with characters other than lower-case letters, digits and `-` (at least one letter, no `--`), and Service port names that are not DNS-1123 labels (63 characters). A Service's `targetPort` given by name must name a container port, so the 15-character limit applies to it too.\n\n**Example**: a container port `name: http-metrics-exporter` (19 characters).\n\n**Fix**: `name: metrics`.";
     DEPRECATED_API = "KT0107", "deprecated-api", Release, Warning,
         "The API version is deprecated in the target Kubernetes version.",
         "**Why**: it will be removed in a later release and installs will start failing.\n\n**Example**: `autoscaling/v2beta2` HorizontalPodAutoscaler.\n\n**Fix**: move to the replacement API version.";
     REMOVED_API = "KT0108", "removed-api", Release, Error,
         "The API version is not served by the target Kubernetes version.",
         "**Why**: `helm install` fails with `no matches for kind`.\n\n**Example**: `policy/v1beta1` PodDisruptionBudget on Kubernetes 1.25+.\n\n**Fix**: use the served version (gate on `.Capabilities.APIVersions.Has` if older clusters matter).";
+    LONG_RELEASE_NAME = "KT0109", "long-release-name", Release, Warning,
+        "A name or label value breaks the 63-character limit once the release name is as long as Helm allows (53 characters).",
+        "**Why**: names derived from `.Release.Name` grow with it. With the release names you use today the install works (a name that is already too long is `name-too-long`, an error), but a user who picks a longer release name gets an install failure. The message says up to which release-name length the chart works.\n\n**Example**: `name: {{ .Release.Name }}-{{ .Chart.Name }}-metrics-exporter` without `trunc 63`.\n\n**Fix**: `{{ printf \"%s-metrics\" (include \"x.fullname\" .) | trunc 63 | trimSuffix \"-\" }}`, or document the maximum release name length.";
     IMAGE_TAG = "KT0201", "image-tag", Workload, Warning,
         "A container image has no tag or uses `:latest`.",
         "**Why**: the running version depends on when the node pulled; rollbacks and caches break.\n\n**Example**: `image: nginx` or `image: nginx:latest`.\n\n**Fix**: pin a tag or digest (`nginx:1.27.2`), usually `{{ .Values.image.tag | default .Chart.AppVersion }}`.";
@@ -378,7 +381,11 @@ impl LintConfig {
             .into_iter()
             .filter_map(|mut f| {
                 let r = rule(f.code)?;
-                f.severity = self.level(r)?;
+                // A configured level wins; otherwise the finding keeps the severity it was
+                // made with (the rule's default, or e.g. a schema warning in non-strict mode).
+                if let Some(level) = self.levels.get(r.code) {
+                    f.severity = (*level)?;
+                }
                 let allowed = self.allow.iter().any(|a| {
                     a.code == f.code
                         && (a.file.is_empty() || f.file.ends_with(&a.file))
@@ -439,8 +446,11 @@ pub(crate) fn strsim_distance(a: &str, b: &str) -> usize {
 /// The Markdown page documenting every rule (`docs/lint-rules.md`).
 pub fn rules_markdown() -> String {
     let mut out = String::from(
-        "# Lint rules\n\nGenerated from `chart-lint/src/lint/mod.rs` (`cargo kindtest lint --rules-doc`); \
-         codes never change. Configure levels in `[workspace.metadata.kindtest.lint]` \
+        "# Lint rules\n\nGenerated from `chart-lint/src/lint/mod.rs` (`cargo kindtest check --rules-doc`, or \
+         `cargo run -p chart-lint --example rules_doc > docs/lint-rules.md`; a test checks the page is \
+         current); codes never change. Error-level rules are the ones that make `helm install` fail \
+         (checked on 57 public charts: bench/README.md, \"Lint on public charts\"); everything that only \
+         may go wrong is a warning.\n\nConfigure levels in `[workspace.metadata.kindtest.lint]` \
          (`<code or name> = \"error\" | \"warning\" | \"note\" | \"allow\"`), allow single resources with \
          `allow = [{ rule = \"…\", resource = \"Kind/name\", file = \"templates/x.yaml\" }]`, or annotate \
          a resource with `lint.kindtest.dev/allow: \"KT0201,missing-resources\"`.\n\n| code | name | default | what |\n|---|---|---|---|\n",

@@ -67,9 +67,12 @@ pub fn json(f: &Finding) -> Json {
     })
 }
 
-/// A SARIF 2.1.0 log of `findings`. `base` is the directory `file` paths are relative to
-/// (`uriBaseId` `%SRCROOT%`); chart-relative paths (`mychart/templates/x.yaml`) are joined to
-/// `chart_roots[chart]` when given, so GitHub can annotate the file in the repository.
+/// A SARIF 2.1.0 log of `findings` (validated against the official OASIS schema by
+/// `chart-lint/tests/lint_rules.rs`). `chart_roots` maps a finding to its file path relative
+/// to the repository root (e.g. `charts/demo/templates/x.yaml`), which GitHub code scanning
+/// needs to annotate the line in a pull request: a relative path becomes an
+/// `artifactLocation.uri` (percent-encoded) with `uriBaseId` `%SRCROOT%`; an absolute path
+/// becomes a `file://` URI. Every result has a `region.startLine` (1 for whole-file findings).
 pub fn sarif(findings: &[Finding], chart_roots: &dyn Fn(&Finding) -> String) -> Json {
     let rules: Vec<Json> = ALL_RULES
         .iter()
@@ -88,23 +91,20 @@ pub fn sarif(findings: &[Finding], chart_roots: &dyn Fn(&Finding) -> String) -> 
     let results: Vec<Json> = findings
         .iter()
         .map(|f| {
-            let idx = ALL_RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
             let mut region = serde_json::Map::new();
-            if let Some(l) = f.line {
-                region.insert("startLine".into(), json!(l));
+            region.insert("startLine".into(), json!(f.line.unwrap_or(1).max(1)));
+            if f.line.is_some() {
                 if let Some(c) = f.column {
-                    region.insert("startColumn".into(), json!(c));
+                    region.insert("startColumn".into(), json!(c.max(1)));
                 }
                 if let Some(s) = &f.snippet {
                     region.insert("snippet".into(), json!({ "text": s }));
                 }
             }
-            let mut physical = json!({
-                "artifactLocation": { "uri": chart_roots(f), "uriBaseId": "%SRCROOT%" },
+            let physical = json!({
+                "artifactLocation": artifact_location(&chart_roots(f)),
+                "region": region,
             });
-            if !region.is_empty() {
-                physical["region"] = Json::Object(region);
-            }
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
                 if let Some(first) = h.lines().next() {
@@ -113,11 +113,13 @@ pub fn sarif(findings: &[Finding], chart_roots: &dyn Fn(&Finding) -> String) -> 
             }
             let mut r = json!({
                 "ruleId": f.code,
-                "ruleIndex": idx,
                 "level": level(f.severity),
                 "message": { "text": text },
                 "locations": [{ "physicalLocation": physical }],
             });
+            if let Some(idx) = ALL_RULES.iter().position(|r| r.code == f.code) {
+                r["ruleIndex"] = json!(idx);
+            }
             if let Some(res) = &f.resource {
                 r["locations"][0]["logicalLocations"] =
                     json!([{ "name": res, "kind": "resource" }]);
@@ -137,10 +139,34 @@ pub fn sarif(findings: &[Finding], chart_roots: &dyn Fn(&Finding) -> String) -> 
                     "rules": rules,
                 }
             },
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": "file:///" } },
             "results": results,
         }]
     })
+}
+
+/// `charts/my chart/x.yaml` → `{"uri": "charts/my%20chart/x.yaml", "uriBaseId": "%SRCROOT%"}`;
+/// `/abs/x.yaml` → `{"uri": "file:///abs/x.yaml"}`.
+fn artifact_location(path: &str) -> Json {
+    let path = path.trim_start_matches("./");
+    let encoded = percent_encode_path(path);
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{encoded}") })
+    } else {
+        json!({ "uri": encoded, "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and `/` (UTF-8 bytes).
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn level(s: Severity) -> &'static str {
@@ -218,5 +244,23 @@ mod tests {
                 .len(),
             ALL_RULES.len()
         );
+    }
+
+    #[test]
+    fn sarif_uris_are_encoded_and_every_result_has_a_line() {
+        let f = Finding::new(IMAGE_TAG, "demo", "my chart/Chart.yaml", "x");
+        let s = sarif(&[f.clone()], &|f| format!("./charts/{}", f.file));
+        let loc = &s["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(
+            loc["artifactLocation"]["uri"],
+            "charts/my%20chart/Chart.yaml"
+        );
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert_eq!(loc["region"]["startLine"], 1);
+        assert!(loc["region"].get("startColumn").is_none());
+        let s = sarif(&[f], &|_| "/tmp/é/x.yaml".into());
+        let loc = &s["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "file:///tmp/%C3%A9/x.yaml");
+        assert!(loc["artifactLocation"].get("uriBaseId").is_none());
     }
 }

@@ -163,12 +163,18 @@ pub fn check(
         // Names: DNS-1123 and 63 characters for the kinds where the API server enforces it.
         check_name(chart, doc, res, out);
 
-        // Service ports.
+        // Service ports: the name is a DNS-1123 label (63 characters); a named targetPort
+        // refers to a container port name, so it is an IANA_SVC_NAME (15 characters).
         if res.kind == "Service" {
             if let Some(ports) = doc.json.pointer("/spec/ports").and_then(Json::as_array) {
                 for (i, p) in ports.iter().enumerate() {
                     if let Some(n) = p.get("name").and_then(Json::as_str) {
-                        port_name(chart, doc, &format!("/spec/ports/{i}/name"), n, out);
+                        service_port_name(chart, doc, &format!("/spec/ports/{i}/name"), n, out);
+                    }
+                    if let Some(n) = p.get("targetPort").and_then(Json::as_str) {
+                        if n.parse::<u32>().is_err() {
+                            port_name(chart, doc, &format!("/spec/ports/{i}/targetPort"), n, out);
+                        }
                     }
                 }
             }
@@ -335,10 +341,27 @@ pub fn check(
         }
     }
 
-    // Services that select no pod of the release (selector-less Services are for manual endpoints).
+    // Services that select no pod of the release (selector-less Services are for manual
+    // endpoints). Not reported: Services in another namespace than the release (they select
+    // pods already there, e.g. kube-system components for monitoring), and Services whose
+    // selector names a custom resource of the release (an operator creates those pods, e.g.
+    // `prometheus: <Prometheus name>`).
+    let custom_names: BTreeSet<&str> = resources
+        .iter()
+        .flatten()
+        .filter(|r| {
+            r.api_version
+                .split_once('/')
+                .is_some_and(|(g, _)| g.contains('.') && !g.ends_with(".k8s.io"))
+        })
+        .map(|r| r.name.as_str())
+        .collect();
     for (doc, res) in docs.iter().zip(&resources) {
         let Some(res) = res else { continue };
         if res.kind != "Service" || doc.is_hook {
+            continue;
+        }
+        if !res.namespace.is_empty() && res.namespace != release_namespace {
             continue;
         }
         if doc.json.pointer("/spec/type").and_then(Json::as_str) == Some("ExternalName") {
@@ -351,7 +374,8 @@ pub fn check(
         let matches = pod_labels
             .iter()
             .any(|l| sel.iter().all(|(k, v)| l.get(k) == Some(v)));
-        if !matches {
+        let operator_pods = sel.values().any(|v| custom_names.contains(v.as_str()));
+        if !matches && !operator_pods {
             out.push(
                 finding(
                     SERVICE_NO_PODS,
@@ -404,6 +428,39 @@ fn reference(
     );
 }
 
+/// A Service port name: a DNS-1123 label (what the API server checks for `spec.ports[].name`).
+fn service_port_name(
+    chart: &str,
+    doc: &Document,
+    pointer: &str,
+    name: &str,
+    out: &mut Vec<Finding>,
+) {
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if !valid {
+        out.push(
+            finding(
+                PORT_NAME,
+                chart,
+                doc,
+                pointer,
+                format!(
+                    "Service port name `{name}` is not a valid DNS-1123 label ({} characters; at most 63 lower-case letters, digits and `-`)",
+                    name.len()
+                ),
+            )
+            .help("use a short name such as `http` or `metrics`"),
+        );
+    }
+}
+
+/// A container port name (or a Service's named targetPort): an IANA_SVC_NAME.
 fn port_name(chart: &str, doc: &Document, pointer: &str, name: &str, out: &mut Vec<Finding>) {
     let valid_chars = name
         .chars()

@@ -8,8 +8,9 @@ use gotemplate::Map;
 
 use super::doc::{Document, map_lines};
 use super::{
-    ALLOW_ANNOTATION, CHART_METADATA, CHART_UNREADABLE, Finding, LintConfig, NAME_TOO_LONG, SCHEMA,
-    Severity, TEMPLATE_PARSE, TEMPLATE_RENDER, VALUES_SCHEMA, rule,
+    ALLOW_ANNOTATION, CHART_METADATA, CHART_UNREADABLE, DEPENDENCY_MISSING, Finding,
+    LONG_RELEASE_NAME as LONG_RELEASE, LintConfig, NAME_TOO_LONG, SCHEMA, Severity, TEMPLATE_PARSE,
+    TEMPLATE_RENDER, VALUES_SCHEMA, rule,
 };
 use crate::chart::Chart;
 use crate::diagnostic::RenderErrorKind;
@@ -168,7 +169,16 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
             ro.capabilities = caps;
         }
         match render_chart(&chart, &user, &ro) {
-            Err(e) => findings.push(render_error_finding(&name, &e)),
+            Err(e) => {
+                // helm's "found in Chart.yaml, but missing in charts/ directory" is the
+                // dependency-missing finding already reported with its Chart.yaml line.
+                let f = render_error_finding(&name, &e);
+                let dup = f.message.contains("missing in charts/ directory")
+                    && findings.iter().any(|g| g.code == DEPENDENCY_MISSING.code);
+                if !dup {
+                    findings.push(f);
+                }
+            }
             Ok(rendered) => {
                 let sources = template_sources(&chart, &name);
                 let docs = documents(&rendered, &sources);
@@ -202,17 +212,25 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
                         &mut extra,
                     );
                     for mut f in extra.into_iter().filter(|f| f.code == NAME_TOO_LONG.code) {
-                        if !findings
+                        if findings
                             .iter()
                             .any(|g| g.code == f.code && g.file == f.file && g.line == f.line)
                         {
-                            f.message = format!(
-                                "with a {}-character release name: {}",
-                                LONG_RELEASE_NAME.len(),
-                                f.message
-                            );
-                            findings.push(f);
+                            continue;
                         }
+                        f.code = LONG_RELEASE.code;
+                        f.rule = LONG_RELEASE.name;
+                        f.severity = LONG_RELEASE.severity;
+                        let works = longest_working_release_name(&f.message);
+                        f.message = format!(
+                            "with a {}-character release name: {}{}",
+                            LONG_RELEASE_NAME.len(),
+                            f.message,
+                            works
+                                .map(|n| format!("; release names up to {n} characters work"))
+                                .unwrap_or_default()
+                        );
+                        findings.push(f);
                     }
                 }
                 // Inline allow annotations.
@@ -238,6 +256,28 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
     findings.dedup();
     report.findings = findings;
     report
+}
+
+/// From a `name-too-long` message rendered with [`LONG_RELEASE_NAME`] (`… (68 characters) …
+/// at most 63 …`), the longest release name that still fits, assuming the name grows one
+/// character per release-name character.
+fn longest_working_release_name(message: &str) -> Option<usize> {
+    let len: usize = message
+        .split(" characters")
+        .next()?
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
+    let limit: usize = message
+        .split("at most ")
+        .nth(1)?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
+    let over = len.checked_sub(limit)?;
+    LONG_RELEASE_NAME.len().checked_sub(over)
 }
 
 fn user_values(opts: &LintOptions) -> Result<Map, String> {
@@ -370,9 +410,16 @@ fn schema_findings(
     opts: &LintOptions,
     out: &mut Vec<Finding>,
 ) {
+    // Custom resources validate against the CRDs of the chart's (and subcharts') `crds/`,
+    // which helm installs before the templates.
+    let mut crds = crate::schema::CrdSet::new();
+    for (path, text) in &rendered.crds {
+        let _ = crds.add_text(text.as_bytes(), path);
+    }
     let so = crate::schema::Options {
         kube_version: opts.kube_version.clone(),
         strict: opts.strict,
+        crds,
         ..Default::default()
     };
     let templates: Vec<(&str, &str)> = rendered
