@@ -284,6 +284,29 @@ fn undefined_value() {
         ],
     ));
     assert!(!codes(&ok).contains(&"KT0010"), "{ok:#?}");
+
+    // `.Values.<subchart>.x` is defined by the subchart's values.yaml (helm coalesces it).
+    let sub = lint(&chart(
+        "undef-val-sub",
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n- name: redis\n  version: 1.x.x\n",
+            ),
+            (
+                "charts/redis/Chart.yaml",
+                "apiVersion: v2\nname: redis\nversion: 1.2.3\n",
+            ),
+            ("charts/redis/values.yaml", "master:\n  port: 6379\n"),
+            (
+                "templates/cm.yaml",
+                "{{- $p := .Values.redis.master.port }}{{ $q := .Values.redis.mastr }}\n",
+            ),
+        ],
+    ));
+    let u: Vec<_> = sub.iter().filter(|f| f.code == "KT0010").collect();
+    assert_eq!(u.len(), 1, "{sub:#?}");
+    assert!(u[0].message.contains(".Values.redis.mastr "), "{u:?}");
 }
 
 #[test]

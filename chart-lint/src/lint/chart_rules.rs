@@ -177,7 +177,8 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
     // Optional keys documented as comments in each chart's values.yaml.
     let mut documented: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     collect_documented(chart, &mut documented);
-    for (file, tree_list, values, chart_name) in &trees {
+    for (file, tree_list, tchart) in &trees {
+        let chart_name = &tchart.name().to_string();
         for tree in tree_list {
             let mut w = Walk::default();
             w.list(&tree.root);
@@ -203,10 +204,13 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
             }
             let mut reported = BTreeSet::new();
             for ValueUse { pos, segs, guarded } in w.vals {
-                if guarded || segs.first().map(|s| s.as_ref()) == Some("global") {
+                // `.Values.global.*` is shared with parents; `.Values.Values.*` reads a dict
+                // passed to a named template, not the chart's values.
+                if guarded || matches!(segs.first().map(|s| s.as_ref()), Some("global" | "Values"))
+                {
                     continue;
                 }
-                if let Some(missing) = undefined_path(values, &segs) {
+                if let Some(missing) = undefined_in_chart(tchart, &segs) {
                     let first_missing = missing.rsplit('.').next().unwrap_or(&missing);
                     if documented
                         .get(chart_name)
@@ -234,7 +238,7 @@ pub fn check(chart: &Chart, path: &str, out: &mut Vec<Finding>) {
     }
 }
 
-type FileTrees = (String, Vec<gotemplate::parse::Tree>, Map, String);
+type FileTrees<'a> = (String, Vec<gotemplate::parse::Tree>, &'a Chart);
 
 fn collect_documented(chart: &Chart, out: &mut BTreeMap<String, BTreeSet<String>>) {
     if let Some(text) = chart_file_text(chart, "values.yaml") {
@@ -247,12 +251,12 @@ fn collect_documented(chart: &Chart, out: &mut BTreeMap<String, BTreeSet<String>
     }
 }
 
-fn collect_trees(
-    chart: &Chart,
+fn collect_trees<'a>(
+    chart: &'a Chart,
     path: &str,
     funcs: &gotemplate::FuncMap,
     defined: &mut BTreeSet<String>,
-    trees: &mut Vec<FileTrees>,
+    trees: &mut Vec<FileTrees<'a>>,
     out: &mut Vec<Finding>,
 ) {
     for t in &chart.templates {
@@ -273,7 +277,7 @@ fn collect_trees(
                         defined.insert(tr.name.to_string());
                     }
                 }
-                trees.push((file, ts, chart.values.clone(), chart.name().to_string()));
+                trees.push((file, ts, chart));
             }
             Err(e) => {
                 let (line, col) = gotemplate::parse::line_col(text, e.span.start as usize);
@@ -293,6 +297,25 @@ fn collect_trees(
             trees,
             out,
         );
+    }
+}
+
+/// [`undefined_path`] in a chart's values, where `.Values.<subchart>.*` (or its alias) also
+/// sees the subchart's own values.yaml: helm coalesces subchart defaults into the parent's
+/// values under that key.
+fn undefined_in_chart(chart: &Chart, segs: &[std::rc::Rc<str>]) -> Option<String> {
+    let missing = undefined_path(&chart.values, segs)?;
+    let first = segs.first()?;
+    let dep_name = chart
+        .metadata
+        .dependencies
+        .iter()
+        .find(|d| d.alias == first.as_ref())
+        .map_or(first.as_ref(), |d| d.name.as_str());
+    match chart.dependencies.iter().find(|d| d.name() == dep_name) {
+        Some(_) if segs.len() == 1 => None,
+        Some(d) => undefined_in_chart(d, &segs[1..]).map(|m| format!("{first}.{m}")),
+        None => Some(missing),
     }
 }
 
