@@ -142,6 +142,109 @@ pub fn check_all(checker: &dyn Checker, jobs: &[CheckJob]) -> CheckReport {
     out
 }
 
+/// What a clean check depends on: this executable (its rules and schemas), the options, and for
+/// every job its chart's files, values files, `--set` pairs, release, namespace and version.
+/// `None` when something cannot be read (then the check simply runs).
+pub fn fingerprint(
+    jobs: &[CheckJob],
+    opts: &CheckOptions,
+    lint_table: &serde_json::Value,
+) -> Option<String> {
+    let mut h = crate::hash::Hasher::new();
+    h.field("check/v1").field(env!("CARGO_PKG_VERSION"));
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    h.field(exe.as_os_str().as_encoded_bytes())
+        .field(meta.len().to_le_bytes())
+        .field(mtime.as_nanos().to_le_bytes());
+    h.field(&opts.kube_version)
+        .field([u8::from(opts.strict)])
+        .field(lint_table.to_string());
+    for job in jobs {
+        h.field(job.chart.as_os_str().as_encoded_bytes());
+        let mut files = Vec::new();
+        list_files(&job.chart, &mut files, 0)?;
+        files.sort();
+        for f in files {
+            h.field(f.as_os_str().as_encoded_bytes())
+                .field(std::fs::read(&f).ok()?);
+        }
+        for v in &job.values {
+            h.field(v.as_os_str().as_encoded_bytes())
+                .field(std::fs::read(v).ok()?);
+        }
+        for (k, v) in &job.set {
+            h.field(k).field(v);
+        }
+        h.field(&job.release)
+            .field(&job.namespace)
+            .field(job.kube_version.as_deref().unwrap_or(""));
+    }
+    Some(h.hex())
+}
+
+fn list_files(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: usize) -> Option<()> {
+    if depth > 32 {
+        return None;
+    }
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        let t = e.file_type().ok()?;
+        if t.is_dir() {
+            list_files(&e.path(), out, depth + 1)?;
+        } else {
+            out.push(e.path());
+        }
+    }
+    Some(())
+}
+
+/// Remembers the fingerprint of the last check that found nothing at all
+/// (`target/kindtest/check.json`), so a warm re-run skips rendering and validation. A check
+/// with any finding is never remembered: its findings are printed every run.
+#[derive(Debug, Clone)]
+pub struct CleanCache {
+    path: std::path::PathBuf,
+}
+
+impl CleanCache {
+    /// The cache under `kindtest_dir` (`target/kindtest`).
+    pub fn new(kindtest_dir: &Path) -> Self {
+        CleanCache {
+            path: kindtest_dir.join("check.json"),
+        }
+    }
+
+    /// Whether the last clean check had this fingerprint.
+    pub fn is_clean(&self, fingerprint: &str) -> bool {
+        std::fs::read(&self.path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|v| v["clean"] == fingerprint)
+    }
+
+    /// Records a clean check (best effort: a failure only costs a re-check next time).
+    pub fn remember(&self, fingerprint: &str) {
+        if let Some(d) = self.path.parent() {
+            let _ = std::fs::create_dir_all(d);
+        }
+        let _ = std::fs::write(
+            &self.path,
+            serde_json::json!({ "clean": fingerprint }).to_string(),
+        );
+    }
+
+    /// Forgets it.
+    pub fn forget(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// `chart` is `/ws/charts/demo`, `file` is `demo/templates/x.yaml` → `charts/demo/templates/x.yaml`
 /// relative to the current directory when possible.
 pub fn display_path(chart: &Path, file: &str) -> String {

@@ -40,6 +40,13 @@ pub struct LintSettings {
     raw: serde_json::Value,
 }
 
+impl LintSettings {
+    /// The table as written (JSON), e.g. to fingerprint it.
+    pub fn raw(&self) -> &serde_json::Value {
+        &self.raw
+    }
+}
+
 impl PartialEq for LintSettings {
     fn eq(&self, other: &Self) -> bool {
         self.raw == other.raw

@@ -151,8 +151,6 @@ fn run_stages(
     summary: &mut Summary,
 ) -> ExitCode {
     let events = &session.events;
-    let exec = &session.exec;
-    let cancel = exec.cancel().clone();
     let run_id = crate::state::run_id();
 
     // plan
@@ -174,7 +172,6 @@ fn run_stages(
         StageStatus::Ok,
         format!("profile {}", plan.profile),
     );
-    let diag_dir = plan.kindtest_dir.join("runs").join(&run_id);
 
     // check: render + validate + lint every chart × values and every release as installed;
     // errors stop the run before any cluster work.
@@ -195,6 +192,34 @@ fn run_stages(
         Some(c) => c.as_ref(),
         None => &default_checker,
     };
+    // A warm re-run: nothing the check reads changed since it last found nothing.
+    let cache = crate::check::CleanCache::new(&plan.kindtest_dir);
+    let fingerprint = session
+        .checker
+        .is_none()
+        .then(|| {
+            crate::check::fingerprint(
+                &plan.checks,
+                &default_checker.opts,
+                loaded.config.lint.raw(),
+            )
+        })
+        .flatten();
+    if fingerprint.as_deref().is_some_and(|f| cache.is_clean(f)) {
+        st.finish(
+            Stage::Check,
+            t,
+            StageStatus::Skipped,
+            format!(
+                "{} render(s) unchanged since the last clean check",
+                plan.checks.len()
+            ),
+        );
+        if opts.goal == Goal::Check {
+            return ExitCode::Ok;
+        }
+        return after_check(session, opts, st, summary, &plan, &run_id);
+    }
     let report = check_all(checker, &plan.checks);
     for f in &report.findings {
         events.emit(Event::Finding {
@@ -216,13 +241,35 @@ fn run_stages(
         report.count(Severity::Warning)
     );
     if report.failed(false) {
+        cache.forget();
         st.finish(Stage::Check, t, StageStatus::Failed, summary_line);
         return ExitCode::Failed;
+    }
+    match &fingerprint {
+        Some(f) if report.findings.is_empty() => cache.remember(f),
+        _ => cache.forget(),
     }
     st.finish(Stage::Check, t, StageStatus::Ok, summary_line);
     if opts.goal == Goal::Check {
         return ExitCode::Ok;
     }
+    after_check(session, opts, st, summary, &plan, &run_id)
+}
+
+/// cluster → images → install → run → report.
+fn after_check(
+    session: &Session,
+    opts: &RunOptions,
+    st: &mut Stages<'_>,
+    summary: &mut Summary,
+    plan: &Plan,
+    run_id: &str,
+) -> ExitCode {
+    let events = &session.events;
+    let exec = &session.exec;
+    let cancel = exec.cancel().clone();
+    let run_id = run_id.to_string();
+    let diag_dir = plan.kindtest_dir.join("runs").join(&run_id);
 
     // cluster
     let t = st.start(Stage::Cluster);
@@ -253,7 +300,7 @@ fn run_stages(
         Err(e) => {
             let code = st.fail(Stage::Cluster, t, &e);
             if progress.created && (code == ExitCode::Interrupted || (opts.ci && !opts.keep)) {
-                teardown(exec, provider.as_ref(), &plan, &paths, events);
+                teardown(exec, provider.as_ref(), plan, &paths, events);
             } else if matches!(e, crate::cluster::ClusterError::NotReady { .. }) {
                 summary.diagnostics =
                     export_logs(provider.as_ref(), &plan.cluster.name, &diag_dir, events);
@@ -276,7 +323,7 @@ fn run_stages(
         opts,
         st,
         summary,
-        &plan,
+        plan,
         provider.as_ref(),
         &paths,
         &mut cluster,
@@ -294,7 +341,7 @@ fn run_stages(
     // Locally the cluster is kept for the next run; in CI it is deleted unless --keep.
     let delete = cluster.state.created_by_us && !opts.keep && opts.goal == Goal::Test && opts.ci;
     if delete {
-        teardown(exec, provider.as_ref(), &plan, &paths, events);
+        teardown(exec, provider.as_ref(), plan, &paths, events);
         summary.kept = false;
     } else {
         summary.kept = true;

@@ -877,6 +877,17 @@ fn install_is_keyed_on_the_rendered_release() {
 #[test]
 fn check_errors_stop_the_run_before_any_cluster_work() {
     let w = World::new();
+    // A clean run first: its check is remembered, and a warm re-run skips it …
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+    let o = w.run(&["--message-format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains(r#""event":"stage-finished","stage":"check","status":"skipped""#),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // … until a chart file changes.
     std::fs::write(
         w.ws.join("charts/demo/templates/broken.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bogus: 1\n",
@@ -890,6 +901,9 @@ fn check_errors_stop_the_run_before_any_cluster_work() {
     assert!(s.contains("--> charts/demo/templates/broken.yaml:5"), "{s}");
     assert!(s.contains("bogus"), "{s}");
     assert!(s.contains("Failed check"), "{s}");
+    assert!(w.calls().is_empty(), "{:#?}", w.calls());
+    // A failed check is never remembered.
+    assert_eq!(w.run(&[]).status.code(), Some(1));
     assert!(w.calls().is_empty(), "{:#?}", w.calls());
 }
 

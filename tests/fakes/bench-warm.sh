@@ -56,7 +56,16 @@ for i in $(seq "$N"); do
   calls=$(wc -l < "$work/log")
   [ "$calls" = 2 ] || { echo "warm run made $calls calls (expected 2):" >&2; cat "$work/log" >&2; exit 1; }
 done
+# Where the time goes: per-stage milliseconds of one more warm run (JSON events).
+stages=$("$KINDTEST_BIN" kindtest --message-format json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("event") == "finished":
+        print("  per stage (ms): " + ", ".join(f"{s} {ms}" for s, _, ms in e["stages"]))
+')
 sorted=($(printf '%s\n' "${times[@]}" | sort -n))
 echo "warm re-run overhead until the first test starts, $N runs (ms): min ${sorted[0]} median ${sorted[$((N/2))]} max ${sorted[$((N-1))]}"
 echo "  (includes 'cargo metadata --no-deps', 'kind get clusters', the readiness probe, and cargo dispatching to cargo-nextest)"
+echo "$stages"
 [ "${sorted[$((N/2))]}" -lt 1000 ] || { echo "FAIL: median above 1 s" >&2; exit 1; }

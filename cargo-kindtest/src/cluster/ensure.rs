@@ -47,6 +47,7 @@ pub struct Progress {
 }
 
 /// Creates or reuses the cluster, waits for readiness, advertises extended resources.
+#[allow(clippy::too_many_arguments)]
 pub fn ensure(
     provider: &dyn Provider,
     api: &dyn KubeApi,

@@ -391,6 +391,30 @@ fn last_meaningful_line(message: &str) -> String {
         .to_string()
 }
 
+/// The provider of a kind (`kind`, `kwok` with its defaults).
+pub fn provider_for(
+    kind: ProviderKind,
+    exec: &crate::process::Exec,
+) -> Result<Box<dyn Provider>, ClusterError> {
+    match kind {
+        ProviderKind::Kind => Ok(Box::new(kind::Kind::new(exec.clone()))),
+        ProviderKind::Kwok => Ok(Box::new(kwok::Kwok::new(exec.clone()))),
+    }
+}
+
+/// The provider for a planned cluster, configured from it (kwok: `cluster.control-plane-bin`).
+pub fn provider_for_spec(
+    spec: &ClusterSpec,
+    exec: &crate::process::Exec,
+) -> Result<Box<dyn Provider>, ClusterError> {
+    match spec.provider {
+        ProviderKind::Kwok => Ok(Box::new(
+            kwok::Kwok::new(exec.clone()).with_bin_dir(spec.control_plane_bin.clone()),
+        )),
+        other => provider_for(other, exec),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,29 +480,5 @@ mod tests {
             Some("docker")
         );
         assert_eq!(daemon_down("something else"), None);
-    }
-}
-
-/// The provider for `kind`. The kwok provider plugs in here once `kwok.rs` exists.
-pub fn provider_for(
-    kind: ProviderKind,
-    exec: &crate::process::Exec,
-) -> Result<Box<dyn Provider>, ClusterError> {
-    match kind {
-        ProviderKind::Kind => Ok(Box::new(kind::Kind::new(exec.clone()))),
-        ProviderKind::Kwok => Ok(Box::new(kwok::Kwok::new(exec.clone()))),
-    }
-}
-
-/// The provider for a planned cluster, configured from it (kwok: `cluster.control-plane-bin`).
-pub fn provider_for_spec(
-    spec: &ClusterSpec,
-    exec: &crate::process::Exec,
-) -> Result<Box<dyn Provider>, ClusterError> {
-    match spec.provider {
-        ProviderKind::Kwok => Ok(Box::new(
-            kwok::Kwok::new(exec.clone()).with_bin_dir(spec.control_plane_bin.clone()),
-        )),
-        other => provider_for(other, exec),
     }
 }

@@ -122,7 +122,7 @@ pub fn status(profile: &str, manifest: Option<&Path>, exec: &Exec) -> ExitCode {
             if s.created_by_us { "" } else { ", not ours" }
         );
         println!("  kubeconfig: {}", d.join("kubeconfig").display());
-        for (_, r) in &s.images {
+        for r in s.images.values() {
             println!("  image   {r}");
         }
         for (k, fp) in &s.releases {
