@@ -161,6 +161,39 @@ impl Context {
         self.inner.settings.provider.as_deref() != Some("kwok")
     }
 
+    /// Ends a test early as passed, saying why on stderr: `kindtest: e2e::name: skipped: <reason>`
+    /// (and in the run's `skipped.txt`). nextest decides what runs when it lists the tests, so a test
+    /// cannot turn itself into "skipped" at run time; this makes the skip visible instead of silent.
+    ///
+    /// ```ignore
+    /// if !ctx.runs_containers() {
+    ///     return ctx.skip("needs a container listening behind the pod; kwok nodes run none");
+    /// }
+    /// ```
+    pub fn skip(&self, reason: &str) -> Result<()> {
+        let line = format!("{}: skipped: {}", self.test_name(), one_line(reason));
+        eprintln!("kindtest: {line}");
+        let s = &self.inner.settings;
+        let dir = s
+            .diagnostics_base
+            .join(crate::settings::sanitize_path(&s.run_id));
+        if std::fs::create_dir_all(&dir).is_ok()
+            && let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("skipped.txt"))
+        {
+            use std::io::Write as _;
+            let _ = writeln!(f, "{line}");
+        }
+        Ok(())
+    }
+
+    /// The kindtest profile of the run (`KINDTEST_PROFILE`, set by `cargo kindtest --profile`), if any.
+    pub fn profile(&self) -> Option<&str> {
+        self.inner.settings.profile.as_deref()
+    }
+
     /// A typed API for namespaced resources in the test namespace.
     pub fn api<K>(&self) -> Api<K>
     where

@@ -55,9 +55,26 @@ fn event_time(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// When the event last happened, comparable across second (`lastTimestamp`) and microsecond
+/// (`eventTime`) precision (the formatted strings are not: `…:53.8Z` sorts before `…:53Z`).
+fn event_instant(e: &Event) -> i128 {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0.as_nanosecond())
+        .or_else(|| e.event_time.as_ref().map(|t| t.0.as_nanosecond()))
+        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0.as_nanosecond()))
+        .or_else(|| {
+            e.metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.0.as_nanosecond())
+        })
+        .unwrap_or_default()
+}
+
 /// Formats events oldest first, one per line.
 pub(crate) fn format_events(mut events: Vec<Event>) -> String {
-    events.sort_by_key(event_time);
+    events.sort_by_key(event_instant);
     let mut out = String::new();
     for e in &events {
         let obj = format!(
@@ -360,6 +377,24 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].contains("First pod/web-1: m; n (x2)"), "{text}");
         assert!(lines[1].contains("Second"), "{text}");
+    }
+
+    #[test]
+    fn events_of_mixed_precision_sort_by_instant() {
+        let micro: Event = serde_json::from_value(json!({
+            "metadata": {"name": "m"}, "involvedObject": {"kind": "Pod", "name": "p"},
+            "reason": "Later", "eventTime": "2026-01-01T00:00:01.800000Z"
+        }))
+        .expect("event");
+        let secs: Event = serde_json::from_value(json!({
+            "metadata": {"name": "s"}, "involvedObject": {"kind": "Pod", "name": "p"},
+            "reason": "Earlier", "lastTimestamp": "2026-01-01T00:00:01Z"
+        }))
+        .expect("event");
+        let text = format_events(vec![micro, secs]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].contains("Earlier"), "{text}");
+        assert!(lines[1].contains("Later"), "{text}");
     }
 
     #[test]

@@ -58,6 +58,7 @@
 //! | [`ENV_DIAGNOSTICS_DIR`] `KINDTEST_DIAGNOSTICS_DIR` | base folder for diagnostics; default `<target dir>/kindtest`. The test folder is `<base>/<run>/<test name with :: as __>/`. |
 //! | [`ENV_IN_CLUSTER`] `KINDTEST_IN_CLUSTER` | `1` when the tests run in a pod: in-cluster config, and [`Context::service_host`] returns cluster DNS names. |
 //! | [`ENV_PROVIDER`] `KINDTEST_PROVIDER` | `kind`, `kwok` or `existing`: what kind of cluster this is. On `kwok` nodes no container runs (pods are simulated): port-forward, exec and logs cannot return data there; see [`Context::runs_containers`]. |
+//! | [`ENV_PROFILE`] `KINDTEST_PROFILE` | the kindtest profile of the run (`sim`, `e2e`, ...), set by the CLI; [`Context::profile`]. |
 //! | [`ENV_HELM`] `KINDTEST_HELM` | helm binary for [`Context::install`] (default `helm` on `PATH`). |
 //! | [`ENV_WORKSPACE_ROOT`] `KINDTEST_WORKSPACE_ROOT` | where relative chart/values paths resolve (default: `NEXTEST_WORKSPACE_ROOT`, else the nearest `[workspace]` above the current directory). |
 //! | [`ENV_DELETE_TIMEOUT`] `KINDTEST_DELETE_TIMEOUT` | seconds to wait for a namespace to be gone after a pass (default 0: issue the delete and report; the control plane finishes it in the background). |
@@ -123,6 +124,8 @@ pub const ENV_STALE_AFTER: &str = "KINDTEST_STALE_AFTER";
 pub const ENV_TIMINGS: &str = "KINDTEST_TIMINGS";
 /// `KINDTEST_PROVIDER`: see the crate docs.
 pub const ENV_PROVIDER: &str = "KINDTEST_PROVIDER";
+/// `KINDTEST_PROFILE`: see the crate docs.
+pub const ENV_PROFILE: &str = "KINDTEST_PROFILE";
 /// `KINDTEST_DESCRIBE`: see the crate docs.
 pub const ENV_DESCRIBE: &str = "KINDTEST_DESCRIBE";
 

@@ -73,6 +73,8 @@ pub struct Settings {
     pub attempt: u32,
     /// Cluster provider named by the CLI (`kind`, `kwok`, `existing`), if any.
     pub provider: Option<String>,
+    /// kindtest profile of the run (`KINDTEST_PROFILE`), if any.
+    pub profile: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -194,6 +196,7 @@ impl Settings {
             timings: flag(crate::ENV_TIMINGS),
             attempt,
             provider: var(crate::ENV_PROVIDER),
+            profile: var(crate::ENV_PROFILE),
         })
     }
 
