@@ -239,8 +239,11 @@ fn cross_check_with_k8s_openapi() {
 fn crds_from_files_and_rendered_streams() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/manifests/crds");
     let mut crds = CrdSet::new();
-    assert_eq!(crds.add_path(&dir).unwrap(), 1);
+    // widgets: v1 served; gadgets: v1 (storage) and v1beta1 (served, not storage).
+    assert_eq!(crds.add_path(&dir).unwrap(), 3);
     assert!(crds.get("example.com/v1", "Widget").is_some());
+    assert!(crds.get("example.com/v1beta1", "Gadget").is_some());
+    assert!(crds.get("example.com/v1alpha1", "Gadget").is_none());
     assert!(
         crds.get("example.com/v1alpha1", "Widget").is_none(),
         "unserved versions are not used"

@@ -31,6 +31,10 @@ const EXPLAINED: &[(&str, &str)] = &[
         "kubectl decodes the YAML into an object before sending it, so the duplicated key is gone (the later value wins) and the server's strict duplicate-field check never sees it; offline we report it because the earlier value is silently lost",
     ),
     (
+        "key-on-and-y.yaml",
+        "YAML 1.1 reads the keys `on` and `y` both as `true`: a duplicate key. kubectl's client-side YAML decoding collapses it (last wins) before the request; the apiserver itself rejects the raw YAML body with the same `key true already set in map` (measured with Content-Type: application/yaml)",
+    ),
+    (
         "merge-key-override-strict.yaml",
         "same as duplicate-key.yaml: the key repeated next to a `<<` merge is collapsed by kubectl's YAML decoding before the request",
     ),

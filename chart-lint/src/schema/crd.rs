@@ -312,6 +312,15 @@ fn convert(s: &Value, root: bool) -> Value {
             p.entry("metadata")
                 .or_insert_with(|| json!({"type": "object"}));
         }
+        // The API server requires apiVersion and kind of an embedded resource.
+        let req = out.entry("required").or_insert_with(|| json!([]));
+        if let Value::Array(r) = req {
+            for k in ["apiVersion", "kind"] {
+                if !r.iter().any(|x| x == k) {
+                    r.push(json!(k));
+                }
+            }
+        }
     }
     if root {
         // apiVersion, kind and metadata are always allowed at the root.

@@ -160,7 +160,8 @@ fn load(minor: u32, blob: &[u8]) -> Result<Index, String> {
         serde_json::from_slice(&raw).map_err(|e| format!("embedded schemas 1.{minor}: {e}"))?;
     let base = base_uri(minor);
     let version = data["version"].as_str().unwrap_or_default().to_string();
-    let defs = data.get_mut("defs").map(Value::take).unwrap_or(Value::Null);
+    let mut defs = data.get_mut("defs").map(Value::take).unwrap_or(Value::Null);
+    null_scalar_items(&mut defs);
     let mut root = serde_json::Map::new();
     root.insert(
         "$schema".into(),
@@ -190,6 +191,31 @@ fn load(minor: u32, blob: &[u8]) -> Result<Index, String> {
         kinds,
         served,
     })
+}
+
+/// The API server decodes `null` in a list of strings (or numbers, booleans) and in a map of
+/// them as the zero value (`args: [a, null]` is `["a", ""]`): such items and map values
+/// accept null. Objects in lists do not (their required fields are then missing).
+fn null_scalar_items(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for key in ["items", "additionalProperties"] {
+                if let Some(Value::Object(item)) = m.get_mut(key)
+                    && !item.contains_key("$ref")
+                    && let Some(Value::String(t)) = item.get("type")
+                    && matches!(t.as_str(), "string" | "integer" | "number" | "boolean")
+                {
+                    let t = Value::String(t.clone());
+                    item.insert("type".into(), Value::Array(vec![t, "null".into()]));
+                }
+            }
+            for (_, x) in m.iter_mut() {
+                null_scalar_items(x);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(null_scalar_items),
+        _ => {}
+    }
 }
 
 /// Rewrites `#/$defs/X` references to `BASE#/$defs/X`.

@@ -219,7 +219,18 @@ pub(crate) fn validate_document(
                     validate_resource(&mut ctx, item, inode, &ptr, s, &mut out);
                 }
             }
-            Some(Value::Null) | None => {}
+            Some(Value::Null) | None => {
+                // kubectl refuses it: "error validating data: invalid object to validate".
+                let f = ctx.finding(
+                    Severity::Error,
+                    "schema",
+                    node.pointer("/items").or(Some(&node)),
+                    "/items".into(),
+                    "a List needs `items:` as an array (`items: []` when empty); kubectl refuses a List without items".into(),
+                );
+                out.findings.push(f);
+                out.statuses.push(Status::Invalid);
+            }
             Some(other) => {
                 let f = ctx.finding(
                     Severity::Error,
@@ -448,7 +459,8 @@ fn validate_resource(
         }
     }
     let before = out.findings.len();
-    extra_checks(ctx, v, node, prefix, kind, out);
+    let builtin = matches!(compiled.source, super::engine::SchemaSource::BuiltIn);
+    extra_checks(ctx, v, node, prefix, kind, builtin, out);
     if out.findings[before..]
         .iter()
         .any(|f| f.severity == Severity::Error)
@@ -789,9 +801,23 @@ fn extra_checks(
     node: &Node,
     prefix: &str,
     kind: &str,
+    builtin: bool,
     out: &mut DocOutcome,
 ) {
     let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    for p in super::semantic::check(api_version, kind, v, builtin) {
+        let at = node
+            .pointer(&p.pointer)
+            .unwrap_or_else(|| node.pointer_nearest(&p.pointer));
+        let f = ctx.finding(
+            Severity::Error,
+            "api-server",
+            Some(at),
+            join_ptr(prefix, &p.pointer),
+            p.message,
+        );
+        out.findings.push(f);
+    }
     // metadata.name or generateName (virtual create-only kinds have no name).
     let nameless_ok = kind.ends_with("Review")
         || kind.ends_with("List")
