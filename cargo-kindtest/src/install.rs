@@ -131,17 +131,8 @@ pub struct Fingerprint {
     pub basis: Basis,
 }
 
-/// The fingerprint of a release as it would be installed: the helm flags we pass (name,
-/// namespace, chart, timeout, values files in order, `--set` pairs — image tags included),
-/// the chart's name and version, and the manifests our native renderer produces with those
-/// values for `kube_version` (hooks and CRDs included). When the chart cannot be rendered here,
-/// or renders differently twice in a row, the bytes of the chart and values files are hashed
-/// instead ([`Basis::Inputs`]).
-pub fn fingerprint(
-    r: &ReleasePlan,
-    sets: &BTreeMap<String, String>,
-    kube_version: &str,
-) -> Result<Fingerprint, InstallError> {
+/// The helm flags we pass that shape the release.
+fn flags(r: &ReleasePlan, sets: &BTreeMap<String, String>) -> Hasher {
     let mut h = Hasher::new();
     h.field("release/v2")
         .field(&r.name)
@@ -154,14 +145,19 @@ pub fn fingerprint(
     for (k, v) in sets {
         h.field(k).field(v);
     }
-    if let Some(rendered) = render_release(r, sets, kube_version) {
-        h.field("rendered").field(rendered);
-        return Ok(Fingerprint {
-            hash: h.short(16),
-            basis: Basis::Rendered,
-        });
-    }
-    h.field("inputs");
+    h
+}
+
+/// A hash of everything a render of the release reads: the flags, the Kubernetes version, the
+/// bytes of every chart file and values file. Equal inputs render equal manifests, so a warm
+/// re-run compares this first and renders only when it differs.
+pub fn input_hash(
+    r: &ReleasePlan,
+    sets: &BTreeMap<String, String>,
+    kube_version: &str,
+) -> Result<String, InstallError> {
+    let mut h = flags(r, sets);
+    h.field("inputs").field(kube_version);
     let dir = Path::new(&r.chart);
     if dir.is_dir() {
         let mut files = Vec::new();
@@ -182,8 +178,29 @@ pub fn fingerprint(
             source,
         })?);
     }
+    Ok(h.short(16))
+}
+
+/// The fingerprint of a release as it would be installed: the helm flags we pass (name,
+/// namespace, chart, timeout, values files in order, `--set` pairs — image tags included),
+/// the chart's name and version, and the manifests our native renderer produces with those
+/// values for `kube_version` (hooks and CRDs included). When the chart cannot be rendered here,
+/// or renders differently twice in a row, it is the [`input_hash`] ([`Basis::Inputs`]).
+pub fn fingerprint(
+    r: &ReleasePlan,
+    sets: &BTreeMap<String, String>,
+    kube_version: &str,
+) -> Result<Fingerprint, InstallError> {
+    if let Some(rendered) = render_release(r, sets, kube_version) {
+        let mut h = flags(r, sets);
+        h.field("rendered").field(rendered);
+        return Ok(Fingerprint {
+            hash: h.short(16),
+            basis: Basis::Rendered,
+        });
+    }
     Ok(Fingerprint {
-        hash: h.short(16),
+        hash: input_hash(r, sets, kube_version)?,
         basis: Basis::Inputs,
     })
 }
@@ -334,6 +351,30 @@ pub fn install_all(
     for r in releases {
         let mut sets = r.set.clone();
         sets.extend(value_overrides(images, &r.images));
+        let key = format!("{}/{}", r.namespace, r.name);
+        // State: `<fingerprint>/<input hash>` of the last successful install.
+        let inputs = input_hash(r, &sets, kube_version)?;
+        let prev = state.releases.get(&key).cloned();
+        let (prev_fp, prev_inputs) = match prev.as_deref().and_then(|p| p.split_once('/')) {
+            Some((f, i)) => (Some(f.to_string()), Some(i.to_string())),
+            None => (None, None),
+        };
+        let unchanged = |state: &mut ClusterState, out: &mut Vec<Installed>, fp: &str| {
+            state.releases.insert(key.clone(), format!("{fp}/{inputs}"));
+            out.push(Installed {
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                action: Action::Unchanged,
+            });
+        };
+        if let Some(f) = prev_fp
+            .as_deref()
+            .filter(|_| prev_inputs.as_deref() == Some(&inputs))
+        {
+            // Same bytes in, same manifests out: not even a render.
+            unchanged(state, &mut out, f);
+            continue;
+        }
         let fp = fingerprint(r, &sets, kube_version)?;
         if fp.basis == Basis::Inputs {
             exec.events().verbose(format!(
@@ -341,16 +382,12 @@ pub fn install_all(
                 r.name
             ));
         }
-        let fp = fp.hash;
-        let key = format!("{}/{}", r.namespace, r.name);
-        if state.releases.get(&key) == Some(&fp) {
-            out.push(Installed {
-                name: r.name.clone(),
-                namespace: r.namespace.clone(),
-                action: Action::Unchanged,
-            });
+        if prev_fp.as_deref() == Some(fp.hash.as_str()) {
+            // Files changed, the rendered release did not (a comment, a README, a touch).
+            unchanged(state, &mut out, &fp.hash);
             continue;
         }
+        let fp = format!("{}/{inputs}", fp.hash);
         let m = match major {
             Some(m) => m,
             None => *major.insert(helm_major(exec)?),
