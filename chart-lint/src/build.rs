@@ -25,6 +25,8 @@
 //! Cost: chart-lint has no tokio, kube or proc-macro dependency; see README ("build.rs") for
 //! the measured compile time.
 
+#![allow(clippy::needless_doctest_main)] // the example is a whole build.rs
+
 use std::path::{Path, PathBuf};
 
 use crate::lint::{Finding, LintConfig, LintOptions, LintReport, Severity, lint_chart, output};

@@ -420,14 +420,12 @@ impl Walk {
     }
 
     fn cmd(&mut self, c: &Command, guarded: bool) {
-        if let (Some(first), Some(second)) = (c.args.first(), c.args.get(1)) {
-            if let ArgKind::Identifier(name, _) = &first.kind {
-                if matches!(name.as_ref(), "include" | "template") {
-                    if let ArgKind::String(_, v) = &second.kind {
-                        self.refs.push((second.pos, v.to_string()));
-                    }
-                }
-            }
+        if let (Some(first), Some(second)) = (c.args.first(), c.args.get(1))
+            && let ArgKind::Identifier(name, _) = &first.kind
+            && matches!(name.as_ref(), "include" | "template")
+            && let ArgKind::String(_, v) = &second.kind
+        {
+            self.refs.push((second.pos, v.to_string()));
         }
         let guarded = guarded || is_guard_cmd(c);
         for a in &c.args {

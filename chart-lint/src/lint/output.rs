@@ -106,10 +106,8 @@ pub fn sarif(findings: &[Finding], chart_roots: &dyn Fn(&Finding) -> String) -> 
                 "region": region,
             });
             let mut text = f.message.clone();
-            if let Some(h) = &f.help {
-                if let Some(first) = h.lines().next() {
-                    text.push_str(&format!(" (help: {first})"));
-                }
+            if let Some(first) = f.help.as_deref().and_then(|h| h.lines().next()) {
+                text.push_str(&format!(" (help: {first})"));
             }
             let mut r = json!({
                 "ruleId": f.code,
@@ -249,7 +247,9 @@ mod tests {
     #[test]
     fn sarif_uris_are_encoded_and_every_result_has_a_line() {
         let f = Finding::new(IMAGE_TAG, "demo", "my chart/Chart.yaml", "x");
-        let s = sarif(&[f.clone()], &|f| format!("./charts/{}", f.file));
+        let s = sarif(std::slice::from_ref(&f), &|f| {
+            format!("./charts/{}", f.file)
+        });
         let loc = &s["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
         assert_eq!(
             loc["artifactLocation"]["uri"],

@@ -165,17 +165,17 @@ pub fn check(
 
         // Service ports: the name is a DNS-1123 label (63 characters); a named targetPort
         // refers to a container port name, so it is an IANA_SVC_NAME (15 characters).
-        if res.kind == "Service" {
-            if let Some(ports) = doc.json.pointer("/spec/ports").and_then(Json::as_array) {
-                for (i, p) in ports.iter().enumerate() {
-                    if let Some(n) = p.get("name").and_then(Json::as_str) {
-                        service_port_name(chart, doc, &format!("/spec/ports/{i}/name"), n, out);
-                    }
-                    if let Some(n) = p.get("targetPort").and_then(Json::as_str) {
-                        if n.parse::<u32>().is_err() {
-                            port_name(chart, doc, &format!("/spec/ports/{i}/targetPort"), n, out);
-                        }
-                    }
+        if res.kind == "Service"
+            && let Some(ports) = doc.json.pointer("/spec/ports").and_then(Json::as_array)
+        {
+            for (i, p) in ports.iter().enumerate() {
+                if let Some(n) = p.get("name").and_then(Json::as_str) {
+                    service_port_name(chart, doc, &format!("/spec/ports/{i}/name"), n, out);
+                }
+                if let Some(n) = p.get("targetPort").and_then(Json::as_str)
+                    && n.parse::<u32>().is_err()
+                {
+                    port_name(chart, doc, &format!("/spec/ports/{i}/targetPort"), n, out);
                 }
             }
         }
@@ -198,21 +198,19 @@ pub fn check(
         if matches!(
             res.kind.as_str(),
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
-        ) {
-            if let Some(sel) = doc.json.pointer("/spec/selector") {
-                if !selector_matches(sel, &labels) {
-                    out.push(
-                        finding(
-                            SELECTOR_MISMATCH,
-                            chart,
-                            doc,
-                            "/spec/selector",
-                            format!("the selector of {} does not match its pod template labels", res.display()),
-                        )
-                        .help("use the same selectorLabels helper for `selector.matchLabels` and the template labels"),
-                    );
-                }
-            }
+        ) && let Some(sel) = doc.json.pointer("/spec/selector")
+            && !selector_matches(sel, &labels)
+        {
+            out.push(
+                finding(
+                    SELECTOR_MISMATCH,
+                    chart,
+                    doc,
+                    "/spec/selector",
+                    format!("the selector of {} does not match its pod template labels", res.display()),
+                )
+                .help("use the same selectorLabels helper for `selector.matchLabels` and the template labels"),
+            );
         }
 
         // Ports and references in containers.
@@ -316,28 +314,25 @@ pub fn check(
                 }
             }
         }
-        if let Some(sa) = spec.get("serviceAccountName").and_then(Json::as_str) {
-            if sa != "default"
-                && !created
-                    .get("ServiceAccount")
-                    .is_some_and(|s| s.contains(sa))
-            {
-                out.push(
-                    finding(
-                        DANGLING_REFERENCE,
-                        chart,
-                        doc,
-                        &format!("{base}/serviceAccountName"),
-                        format!(
-                            "{} uses ServiceAccount `{sa}`, which the release does not create",
-                            res.display()
-                        ),
-                    )
-                    .help(
-                        "create it (serviceAccount.create) or make sure it exists before install",
+        if let Some(sa) = spec.get("serviceAccountName").and_then(Json::as_str)
+            && sa != "default"
+            && !created
+                .get("ServiceAccount")
+                .is_some_and(|s| s.contains(sa))
+        {
+            out.push(
+                finding(
+                    DANGLING_REFERENCE,
+                    chart,
+                    doc,
+                    &format!("{base}/serviceAccountName"),
+                    format!(
+                        "{} uses ServiceAccount `{sa}`, which the release does not create",
+                        res.display()
                     ),
-                );
-            }
+                )
+                .help("create it (serviceAccount.create) or make sure it exists before install"),
+            );
         }
     }
 
@@ -540,23 +535,23 @@ fn check_name(chart: &str, doc: &Document, res: &Resource, out: &mut Vec<Finding
         .and_then(Json::as_object)
     {
         for (k, v) in labels {
-            if let Some(v) = v.as_str() {
-                if v.len() > 63 {
-                    out.push(
-                        finding(
-                            NAME_TOO_LONG,
-                            chart,
-                            doc,
-                            &format!("/metadata/labels/{}", goyaml::escape_pointer_token(k)),
-                            format!(
-                                "label `{k}` of {} has a value of {} characters (at most 63)",
-                                res.display(),
-                                v.len()
-                            ),
-                        )
-                        .help("truncate the label value: `... | trunc 63 | trimSuffix \"-\"`"),
-                    );
-                }
+            if let Some(v) = v.as_str()
+                && v.len() > 63
+            {
+                out.push(
+                    finding(
+                        NAME_TOO_LONG,
+                        chart,
+                        doc,
+                        &format!("/metadata/labels/{}", goyaml::escape_pointer_token(k)),
+                        format!(
+                            "label `{k}` of {} has a value of {} characters (at most 63)",
+                            res.display(),
+                            v.len()
+                        ),
+                    )
+                    .help("truncate the label value: `... | trunc 63 | trimSuffix \"-\"`"),
+                );
             }
         }
     }

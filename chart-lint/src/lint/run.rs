@@ -290,8 +290,10 @@ fn user_values(opts: &LintOptions) -> Result<Map, String> {
 }
 
 fn capabilities(kube_version: &str) -> Result<crate::render::Capabilities, String> {
-    let mut caps = crate::render::Capabilities::default();
-    caps.kube_version = crate::render::KubeVersion::parse(kube_version)?;
+    let mut caps = crate::render::Capabilities {
+        kube_version: crate::render::KubeVersion::parse(kube_version)?,
+        ..Default::default()
+    };
     if let Ok(apis) = crate::schema::apis::api_versions(kube_version) {
         caps.api_versions = apis;
     }
