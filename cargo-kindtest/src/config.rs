@@ -168,6 +168,8 @@ pub struct ProfileConfig {
     pub nextest_profile: Option<String>,
     /// Extra arguments for the test runner.
     pub test_args: Option<Vec<String>>,
+    /// Run each test process as a pod (`in-cluster = true` or a table; see `incluster`).
+    pub in_cluster: Option<crate::incluster::InClusterConfig>,
 }
 
 /// The cluster part of a profile.
@@ -393,6 +395,15 @@ const RELEASE: Shape = Shape::Table(&[
     ("timeout", Shape::Leaf),
     ("enabled", Shape::Leaf),
 ]);
+const IN_CLUSTER: Shape = Shape::Table(&[
+    ("enabled", Shape::Leaf),
+    ("resources", Shape::Leaf),
+    ("node-selector", Shape::Leaf),
+    ("cluster-admin", Shape::Leaf),
+    ("base-image", Shape::Leaf),
+    ("files", Shape::Leaf),
+    ("start-timeout", Shape::Leaf),
+]);
 const PROFILE: Shape = Shape::Table(&[
     ("inherits", Shape::Leaf),
     ("provider", Shape::Leaf),
@@ -403,6 +414,7 @@ const PROFILE: Shape = Shape::Table(&[
     ("filter", Shape::Leaf),
     ("nextest-profile", Shape::Leaf),
     ("test-args", Shape::Leaf),
+    ("in-cluster", IN_CLUSTER),
 ]);
 const IMAGE_VALUES: Shape = Shape::Table(&[
     ("repository", Shape::Leaf),

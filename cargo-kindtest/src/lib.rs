@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod hash;
 pub mod images;
+pub mod incluster;
 pub mod install;
 pub mod kube_api;
 pub mod pipeline;

@@ -142,6 +142,10 @@ struct TestArgs {
     #[arg(long, help_heading = "Test Options")]
     no_fail_fast: bool,
 
+    /// Run each test process as a pod in the cluster (nextest target runner; README "In-cluster tests")
+    #[arg(long, help_heading = "Test Options")]
+    in_cluster: bool,
+
     #[command(flatten)]
     cluster: ClusterArgs,
 }
@@ -213,6 +217,18 @@ fn is_ci() -> bool {
 
 fn main() {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Hidden: nextest's target runner under `--in-cluster` (see `cargo_kindtest::incluster`).
+    let first = if args.get(1).is_some_and(|a| a == "kindtest") {
+        2
+    } else {
+        1
+    };
+    if args
+        .get(first)
+        .is_some_and(|a| a == cargo_kindtest::incluster::RUNNER_SUBCOMMAND)
+    {
+        std::process::exit(cargo_kindtest::incluster::runner::main(&args[first + 1..]));
+    }
     // `cargo kindtest …` runs `cargo-kindtest kindtest …`.
     let cli = if args.get(1).is_some_and(|a| a == "kindtest") {
         let CargoCli::Kindtest(cli) = CargoCli::parse_from(args);
@@ -310,6 +326,7 @@ fn pipeline_cmd(g: &GlobalArgs, t: TestArgs, goal: Goal) -> ExitCode {
         keep: t.cluster.keep,
         ci: is_ci(),
         goal,
+        in_cluster: t.in_cluster,
     };
     pipeline::run(&Session::new(exec), &loaded, &opts)
 }

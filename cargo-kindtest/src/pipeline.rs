@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub ci: bool,
     /// How far to go.
     pub goal: Goal,
+    /// `--in-cluster`: run each test process as a pod (also `in-cluster` in the profile).
+    pub in_cluster: bool,
 }
 
 /// The services a run uses (swappable in tests).
@@ -504,6 +506,36 @@ fn after_cluster(
 
     // run
     let t = st.start(Stage::Run);
+    // --in-cluster: the runner image and nextest's target runner (see `incluster`).
+    let mut runner_env = Vec::new();
+    if let Some(ic) = crate::incluster::selected(plan.in_cluster.as_ref(), opts.in_cluster) {
+        let helm = exec.which("helm".as_ref());
+        match crate::incluster::prepare::prepare(
+            exec,
+            engine,
+            provider,
+            &cluster.name,
+            &mut cluster.state,
+            &plan.tests,
+            &plan.workspace_root,
+            &plan.kindtest_dir,
+            &ic,
+            &crate::incluster::default_files(plan),
+            helm.as_deref(),
+        ) {
+            Ok(p) => {
+                let _ = cluster.state.save(&cluster.state_file);
+                events.info(format!(
+                    "in-cluster: runner image {} {} ({} test binaries)",
+                    p.image.reference(),
+                    p.image.action,
+                    p.binaries.len()
+                ));
+                runner_env = p.env;
+            }
+            Err(e) => return st.fail(Stage::Run, t, &e),
+        }
+    }
     let env = TestEnv {
         kubeconfig: cluster.kubeconfig.clone(),
         context: cluster.context.clone(),
@@ -526,6 +558,7 @@ fn after_cluster(
             .iter()
             .map(|b| (b.key.clone(), b.reference()))
             .collect(),
+        extra: runner_env,
     };
     summary.overhead_ms = Some(events.elapsed().as_millis() as u64);
     let outcome = match run_tests(

@@ -126,6 +126,8 @@ pub struct Plan {
     pub checks: Vec<CheckJob>,
     /// Tests.
     pub tests: TestPlan,
+    /// The profile's `in-cluster` setting, if any (`--in-cluster` turns it on).
+    pub in_cluster: Option<crate::incluster::InClusterConfig>,
 }
 
 /// Errors of the plan stage.
@@ -229,6 +231,7 @@ pub fn resolve_profile(
         merge_opt(&mut out.filter, &p.filter);
         merge_opt(&mut out.nextest_profile, &p.nextest_profile);
         merge_opt(&mut out.test_args, &p.test_args);
+        merge_opt(&mut out.in_cluster, &p.in_cluster);
         for (k, r) in &p.releases {
             merge_release(out.releases.entry(k.clone()).or_default(), r);
         }
@@ -525,6 +528,7 @@ pub fn plan(loaded: &Loaded, opts: &Options) -> Result<Plan, PlanError> {
         releases,
         checks,
         tests,
+        in_cluster: profile.in_cluster.clone(),
     })
 }
 

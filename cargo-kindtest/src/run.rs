@@ -38,6 +38,8 @@ pub struct TestEnv {
     pub releases: Vec<String>,
     /// Images, `KEY` → `repository:tag`.
     pub images: Vec<(String, String)>,
+    /// More variables, set last (the `--in-cluster` target runner: `incluster::prepare`).
+    pub extra: Vec<(String, String)>,
 }
 
 impl TestEnv {
@@ -86,6 +88,9 @@ impl TestEnv {
                 })
                 .collect();
             v.push((format!("KINDTEST_IMAGE_{key}"), r.clone().into()));
+        }
+        for (k, val) in &self.extra {
+            v.push((k.clone(), val.into()));
         }
         v
     }

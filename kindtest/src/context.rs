@@ -748,46 +748,83 @@ impl Context {
         jobs.create(&PostParams::default(), &job)
             .await
             .map_err(|e| Error::kube(format!("create job/{name}"), e))?;
-        let cond = Condition::new("finished", |obj| match obj {
-            None => Readiness::no("not found"),
-            Some(o) => {
-                let r = crate::wait::readiness(o);
-                if r.terminal {
-                    Readiness::yes(r.reason)
-                } else {
-                    r
-                }
-            }
-        });
-        self.wait_for(&format!("job/{name}"), cond, timeout).await?;
+        // The Job's pod, then the path shared with the in-cluster runner (`podrun`): exit code from
+        // the container, a one-line reason when it cannot run, logs followed (tolerated missing).
         let pods: Api<Pod> = self.api();
-        let list = pods
-            .list(&ListParams::default().labels(&format!("job-name={name}")))
-            .await
-            .map_err(|e| Error::kube(format!("list pods of job/{name}"), e))?;
-        let pod = list
-            .items
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Other(format!("job/{name} finished without a pod")))?;
-        let pod_name = pod.metadata.name.clone().unwrap_or_default();
-        let exit_code = pod
-            .status
-            .as_ref()
-            .and_then(|s| s.container_statuses.as_ref())
-            .and_then(|cs| cs.first())
-            .and_then(|c| c.state.as_ref())
-            .and_then(|s| s.terminated.as_ref())
-            .map(|t| t.exit_code)
-            .ok_or_else(|| {
-                Error::Other(format!(
-                    "job/{name}: pod {pod_name} has no terminated container state"
-                ))
-            })?;
-        let (logs, logs_error) = match self.logs_of(&pod_name, Some("job"), false, None).await {
-            Ok(l) => (l, None),
-            Err(e) => (String::new(), Some(one_line(&e.to_string()))),
+        let deadline = Instant::now() + timeout;
+        let pod_name = loop {
+            let list = pods
+                .list(&ListParams::default().labels(&format!("job-name={name}")))
+                .await
+                .map_err(|e| Error::kube(format!("list pods of job/{name}"), e))?;
+            if let Some(p) = list.items.into_iter().next() {
+                break p.metadata.name.unwrap_or_default();
+            }
+            if Instant::now() >= deadline {
+                let why = self
+                    .get(&format!("job/{name}"))
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|j| crate::wait::readiness(&j).reason)
+                    .unwrap_or_default();
+                return Err(Error::Timeout(format!(
+                    "job/{name} created no pod in {}s{}",
+                    timeout.as_secs(),
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {why}")
+                    }
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         };
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let opts = crate::podrun::WaitOptions {
+            start_timeout: timeout,
+            run_timeout: Some(timeout),
+            ..Default::default()
+        };
+        let (outcome, _) = crate::podrun::wait_pod(
+            &self.inner.client,
+            self.namespace(),
+            &pod_name,
+            "job",
+            &opts,
+            crate::podrun::LogSink::Buffer(buffer.clone()),
+        )
+        .await?;
+        let exit_code = match &outcome {
+            crate::podrun::PodOutcome::Exited { code, .. } => *code,
+            crate::podrun::PodOutcome::CannotStart { reason } => {
+                return Err(Error::Other(format!(
+                    "job/{name}: pod {pod_name} could not run: {reason}"
+                )));
+            }
+        };
+        let streamed = buffer.lock().map(|b| b.clone()).unwrap_or_default();
+        let (logs, logs_error) = if !streamed.is_empty() {
+            (String::from_utf8_lossy(&streamed).into_owned(), None)
+        } else {
+            // Nothing streamed (a very short container, or a node serving no logs): read them once.
+            match self.logs_of(&pod_name, Some("job"), false, None).await {
+                Ok(l) => (l, None),
+                Err(e) => (
+                    String::new(),
+                    outcome
+                        .log_error()
+                        .map(str::to_string)
+                        .or_else(|| Some(one_line(&e.to_string()))),
+                ),
+            }
+        };
+        if exit_code == 0 || !self.inner.settings.keep.keeps(false) {
+            let jobs: Api<Job> = self.api();
+            let _ = jobs
+                .delete(&name, &kube::api::DeleteParams::background())
+                .await;
+        }
         Ok(JobOutcome {
             name,
             exit_code,

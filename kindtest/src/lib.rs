@@ -75,6 +75,7 @@ mod diagnostics;
 mod error;
 mod install;
 mod namespace;
+pub mod podrun;
 mod portforward;
 mod registry;
 mod runner;

@@ -212,6 +212,10 @@ pub(crate) async fn create(
                     .map_err(|e| Error::kube(format!("get namespace {}", spec.name), e))?;
                 if let Some(existing) = existing {
                     let terminating = existing.metadata.deletion_timestamp.is_some();
+                    // Made for this process by the in-cluster runner (see `podrun`): adopt it.
+                    if !terminating && crate::podrun::prepared_for_us(spec.name) {
+                        break;
+                    }
                     if !terminating && !owner_dead(&existing, stale_after) {
                         return Err(Error::Invalid(format!(
                             "namespace {} already exists and belongs to a live test process ({}); use another KINDTEST_RUN_ID",
