@@ -924,6 +924,19 @@ fn lint_config_is_honoured_by_the_pipeline() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("error[KT0201]"), "{}", stderr(&o));
     assert!(w.calls().is_empty(), "{:#?}", w.calls());
+    // Tools get the finding as a JSON event.
+    let o = w.run(&["--message-format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let finding: serde_json::Value = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["event"] == "finding" && e["finding"]["code"] == "KT0201")
+        .expect("a finding event for KT0201");
+    assert_eq!(finding["level"], "error");
+    assert_eq!(finding["finding"]["code"], "KT0201");
+    assert_eq!(finding["finding"]["rule"], "image-tag");
+    assert_eq!(finding["finding"]["file"], "charts/demo/templates/pod.yaml");
+    assert_eq!(finding["finding"]["line"], 8);
     // `cargo kindtest check` reads the same table.
     let o = w.run(&["check"]);
     assert_eq!(o.status.code(), Some(1));
