@@ -339,6 +339,48 @@ fn services_for_pods_outside_the_release_are_not_reported() {
 }
 
 #[test]
+fn custom_resources_validate_against_the_charts_crds() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names:\n    kind: Widget\n    plural: widgets\n    singular: widget\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size:\n                type: integer\n";
+    let cr = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: {{ .Values.size }}\n";
+    let ok = lint(&chart(
+        "crd-ok",
+        &[
+            ("crds/widget.yaml", crd),
+            ("templates/w.yaml", cr),
+            ("values.yaml", "replicas: 1\nimage: nginx:1.27.2\nsize: 3\n"),
+        ],
+    ));
+    assert!(!codes(&ok).contains(&"KT0301"), "{ok:#?}");
+    let bad = lint(&chart(
+        "crd-bad",
+        &[
+            ("crds/widget.yaml", crd),
+            ("templates/w.yaml", cr),
+            (
+                "values.yaml",
+                "replicas: 1\nimage: nginx:1.27.2\nsize: big\n",
+            ),
+        ],
+    ));
+    let f = assert_has(&bad, "KT0301");
+    assert_eq!(f.pointer.as_deref(), Some("/spec/size"), "{f:?}");
+    // Without the CRD the kind is unknown: helm install fails ("no matches for kind").
+    let none = lint(&chart(
+        "crd-none",
+        &[
+            ("templates/w.yaml", cr),
+            ("values.yaml", "replicas: 1\nimage: nginx:1.27.2\nsize: 3\n"),
+        ],
+    ));
+    assert!(
+        assert_has(&none, "KT0301")
+            .message
+            .contains("could not find schema"),
+        "{none:#?}"
+    );
+}
+
+#[test]
 fn duplicate_resource() {
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\ndata: {}\n";
     let f = lint(&chart(

@@ -184,7 +184,7 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
                 let docs = documents(&rendered, &sources);
                 report.documents = docs.len();
                 if opts.schema {
-                    schema_findings(&name, &rendered, &sources, opts, &mut findings);
+                    schema_findings(&name, &rendered, &sources, &docs, opts, &mut findings);
                 }
                 super::release_rules::check(
                     &name,
@@ -409,14 +409,29 @@ fn schema_findings(
     chart: &str,
     rendered: &crate::render::Rendered,
     sources: &BTreeMap<String, Rc<Vec<String>>>,
+    docs: &[Document],
     opts: &LintOptions,
     out: &mut Vec<Finding>,
 ) {
     // Custom resources validate against the CRDs of the chart's (and subcharts') `crds/`,
-    // which helm installs before the templates.
+    // which helm installs before the templates. CRD files can be large (kube-prometheus-stack
+    // has megabytes), so only those naming a kind of a custom resource the chart renders are
+    // read (built-in API groups have no dot or end in `.k8s.io`).
+    let custom_kinds: std::collections::BTreeSet<String> = docs
+        .iter()
+        .filter_map(Document::resource)
+        .filter(|r| {
+            r.api_version
+                .split_once('/')
+                .is_some_and(|(g, _)| g.contains('.') && !g.ends_with(".k8s.io"))
+        })
+        .map(|r| format!("kind: {}", r.kind))
+        .collect();
     let mut crds = crate::schema::CrdSet::new();
     for (path, text) in &rendered.crds {
-        let _ = crds.add_text(text.as_bytes(), path);
+        if custom_kinds.iter().any(|k| text.contains(k.as_str())) {
+            let _ = crds.add_text(text.as_bytes(), path);
+        }
     }
     let so = crate::schema::Options {
         kube_version: opts.kube_version.clone(),
