@@ -337,6 +337,15 @@ fn handlers(v: Option<&Value>, at: String, kinds: &[&str], out: &mut Out) {
 }
 
 fn container(c: &Value, at: &str, init: bool, out: &mut Out) {
+    if let Some(n) = c.get("name").and_then(Value::as_str)
+        && !n.is_empty()
+        && !dns1123_label(n)
+    {
+        out.push(
+            format!("{at}/name"),
+            format!("invalid container name {n:?}: {LABEL_1123_MSG}"),
+        );
+    }
     enum_check(
         c.get("imagePullPolicy"),
         format!("{at}/imagePullPolicy"),
@@ -434,6 +443,24 @@ fn container(c: &Value, at: &str, init: bool, out: &mut Out) {
         }
     }
     let res = c.get("resources");
+    for what in ["limits", "requests"] {
+        if let Some(Value::Object(m)) = res.and_then(|r| r.get(what)) {
+            for k in m.keys() {
+                let standard = matches!(k.as_str(), "cpu" | "memory" | "ephemeral-storage")
+                    || k.starts_with("hugepages-");
+                let qualified = k.contains('/')
+                    && qualified_name(k).is_none()
+                    && !k.starts_with("kubernetes.io/")
+                    && !k.starts_with("requests.");
+                if !standard && !qualified {
+                    out.push(
+                        format!("{at}/resources/{what}/{}", esc(k)),
+                        format!("invalid {what} resource name {k:?}: must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-<size>) or a fully qualified extended resource (example.com/gpu)"),
+                    );
+                }
+            }
+        }
+    }
     let limits = res.and_then(|r| r.get("limits")).and_then(Value::as_object);
     let requests = res
         .and_then(|r| r.get("requests"))
@@ -495,7 +522,8 @@ fn items_modes(v: Option<&Value>, at: &str, out: &mut Out) {
 }
 
 /// `restart`: the restart policies the owning kind allows.
-fn pod_spec(spec: &Value, at: &str, restart: &[&str], out: &mut Out) {
+/// `claims`: volume names a StatefulSet's `volumeClaimTemplates` add.
+fn pod_spec(spec: &Value, at: &str, restart: &[&str], claims: &[&str], out: &mut Out) {
     enum_check(
         spec.get("restartPolicy"),
         format!("{at}/restartPolicy"),
@@ -530,6 +558,42 @@ fn pod_spec(spec: &Value, at: &str, restart: &[&str], out: &mut Out) {
                     names.push((n.to_string(), cat));
                 }
             }
+        }
+    }
+    let volume_names: Vec<&str> = spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.get("name").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    for key in ["initContainers", "containers"] {
+        if let Some(Value::Array(cs)) = spec.get(key) {
+            for (i, c) in cs.iter().enumerate() {
+                if let Some(Value::Array(mounts)) = c.get("volumeMounts") {
+                    for (j, m) in mounts.iter().enumerate() {
+                        if let Some(n) = m.get("name").and_then(Value::as_str)
+                            && !volume_names.contains(&n)
+                            && !claims.contains(&n)
+                        {
+                            out.push(
+                                format!("{at}/{key}/{i}/volumeMounts/{j}/name"),
+                                format!("Not found: {n:?}: the pod has no volume of that name"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (i, n) in volume_names.iter().enumerate() {
+        if !dns1123_label(n) {
+            out.push(
+                format!("{at}/volumes/{i}/name"),
+                format!("invalid volume name {n:?}: {LABEL_1123_MSG}"),
+            );
         }
     }
     if let Some(Value::Array(vols)) = spec.get("volumes") {
@@ -612,7 +676,16 @@ pub(crate) fn check(api_version: &str, kind: &str, v: &Value, builtin: bool) -> 
     };
     if let Some((at, restart)) = template {
         if let Some(spec) = v.pointer(at).filter(|s| s.is_object()) {
-            pod_spec(spec, at, restart, &mut out);
+            let claims: Vec<&str> = v
+                .pointer("/spec/volumeClaimTemplates")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| c.pointer("/metadata/name").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            pod_spec(spec, at, restart, &claims, &mut out);
         }
         if let Some(meta_at) = at.strip_suffix("/spec").map(|t| format!("{t}/metadata"))
             && at != "/spec"
@@ -686,12 +759,22 @@ pub(crate) fn check(api_version: &str, kind: &str, v: &Value, builtin: bool) -> 
                 );
             }
         }
-        ("batch", "CronJob") => enum_check(
-            v.pointer("/spec/concurrencyPolicy"),
-            "/spec/concurrencyPolicy".into(),
-            &["Allow", "Forbid", "Replace"],
-            &mut out,
-        ),
+        ("batch", "CronJob") => {
+            enum_check(
+                v.pointer("/spec/concurrencyPolicy"),
+                "/spec/concurrencyPolicy".into(),
+                &["Allow", "Forbid", "Replace"],
+                &mut out,
+            );
+            if let Some(Value::String(sched)) = v.pointer("/spec/schedule")
+                && let Some(why) = cron(sched)
+            {
+                out.push(
+                    "/spec/schedule".into(),
+                    format!("Invalid value: {sched:?}: {why}"),
+                );
+            }
+        }
         ("", "Service") => service(v, &mut out),
         ("", "ConfigMap" | "Secret") => {
             let fields: &[&str] = if kind == "ConfigMap" {
@@ -787,6 +870,7 @@ pub(crate) fn check(api_version: &str, kind: &str, v: &Value, builtin: bool) -> 
 }
 
 fn service(v: &Value, out: &mut Out) {
+    labels(v.pointer("/spec/selector"), "/spec/selector", out);
     enum_check(
         v.pointer("/spec/type"),
         "/spec/type".into(),
@@ -850,6 +934,74 @@ fn service(v: &Value, out: &mut Out) {
     }
 }
 
+/// A CronJob schedule as robfig/cron's standard parser reads it: a `@` descriptor or five
+/// fields of `*`, `?`, values, names, ranges, lists and steps. `None` when it parses.
+fn cron(s: &str) -> Option<String> {
+    let s = s.trim();
+    if let Some(d) = s.strip_prefix('@') {
+        return match d {
+            "yearly" | "annually" | "monthly" | "weekly" | "daily" | "midnight" | "hourly" => None,
+            _ if d.starts_with("every ") => None,
+            _ => Some(format!("unrecognized descriptor: @{d}")),
+        };
+    }
+    let s = match s.split_once(' ') {
+        Some((tz, rest)) if tz.starts_with("TZ=") || tz.starts_with("CRON_TZ=") => rest,
+        _ => s,
+    };
+    let fields: Vec<&str> = s.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Some(format!(
+            "expected exactly 5 fields, found {}: {s}",
+            fields.len()
+        ));
+    }
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+    let bounds: [(u32, u32, &[&str], u32); 5] = [
+        (0, 59, &[], 0),
+        (0, 23, &[], 0),
+        (1, 31, &[], 0),
+        (1, 12, &MONTHS, 1),
+        (0, 6, &DAYS, 0),
+    ];
+    for (field, (lo, hi, names, base)) in fields.iter().zip(bounds) {
+        let value = |x: &str| -> Option<u32> {
+            if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(x)) {
+                return Some(i as u32 + base);
+            }
+            x.parse::<u32>().ok()
+        };
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((r, st)) => match st.parse::<u32>() {
+                    Ok(n) if n > 0 => (r, Some(n)),
+                    _ => return Some(format!("failed to parse step of {part:?}")),
+                },
+                None => (part, None),
+            };
+            if range == "*" || range == "?" {
+                continue;
+            }
+            let (a, b) = match range.split_once('-') {
+                Some((a, b)) => (value(a), value(b)),
+                None => (value(range), value(range)),
+            };
+            match (a, b) {
+                (Some(a), Some(b)) if a >= lo && b <= hi && a <= b => {}
+                (Some(_), Some(_)) => {
+                    return Some(format!("{part:?} is beyond the range {lo}-{hi}"));
+                }
+                _ => return Some(format!("failed to parse {part:?}")),
+            }
+            let _ = step;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -875,5 +1027,23 @@ mod tests {
         assert_eq!(quantity_value(&Value::String("100m".into())), Some(0.1));
         assert_eq!(quantity_value(&Value::String("1e3".into())), Some(1000.0));
         assert_eq!(quantity_value(&Value::String("-1".into())), Some(-1.0));
+        for ok in [
+            "*/5 * * * *",
+            "0 0 * * 0",
+            "@hourly",
+            "0 9-17 * JAN-DEC mon-fri",
+            "15,45 */2 1 * ?",
+        ] {
+            assert_eq!(cron(ok), None, "{ok}");
+        }
+        for bad in [
+            "every 5 minutes",
+            "* * * *",
+            "61 * * * *",
+            "0 0 * * MONDAY",
+            "@often",
+        ] {
+            assert!(cron(bad).is_some(), "{bad}");
+        }
     }
 }
