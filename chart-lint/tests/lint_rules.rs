@@ -381,6 +381,23 @@ fn custom_resources_validate_against_the_charts_crds() {
 }
 
 #[test]
+fn paths_use_the_chart_directory_when_it_is_named_otherwise() {
+    let dir = std::env::temp_dir()
+        .join(format!("kindtest-lint-{}-dirname", std::process::id()))
+        .join("webdir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(dir.join("Chart.yaml"), CHART_YAML).unwrap();
+    std::fs::write(dir.join("values.yaml"), "replicas: 1\nimage: nginx\n").unwrap();
+    std::fs::write(dir.join("templates/app.yaml"), GOOD_DEPLOY).unwrap();
+    let r = lint_chart(&dir, &LintOptions::default());
+    let f = assert_has(&r.findings, "KT0201");
+    assert_eq!(f.file, "webdir/templates/app.yaml", "{f:?}");
+    assert!(dir.parent().unwrap().join(&f.file).is_file());
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
 fn duplicate_resource() {
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\ndata: {}\n";
     let f = lint(&chart(

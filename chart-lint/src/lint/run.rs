@@ -100,7 +100,8 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-/// Lints the chart at `path` (a directory or `.tgz`).
+/// Lints the chart at `path` (a directory or `.tgz`). Finding paths are `<dir>/templates/x.yaml`
+/// where `<dir>` is the chart directory's name (the chart's name for an archive).
 pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
     let mut report = LintReport::default();
     if path.is_dir() {
@@ -250,6 +251,18 @@ pub fn lint_chart(path: &Path, opts: &LintOptions) -> LintReport {
         }
     }
     let mut findings = opts.config.apply(findings);
+    // Paths start with the chart's name, as helm prints them (`# Source: <name>/templates/…`).
+    // When the directory is named otherwise (`charts/web` holding `name: web-app`), use the
+    // directory's name, so that `<chart dir>/../<file>` is the file on disk (build.rs,
+    // `cargo kindtest check` and SARIF rely on that).
+    if path.is_dir() && display != name {
+        let prefix = format!("{name}/");
+        for f in &mut findings {
+            if let Some(rest) = f.file.strip_prefix(&prefix) {
+                f.file = format!("{display}/{rest}");
+            }
+        }
+    }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
     });
