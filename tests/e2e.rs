@@ -185,6 +185,38 @@ async fn runs_a_job(ctx: Context) -> Result<()> {
     Ok(())
 }
 
+/// "Test like you fly": clients in the cluster reach the Service by its DNS name. Meaningful only when
+/// the test itself runs in a pod (`cargo kindtest --in-cluster` sets `KINDTEST_IN_CLUSTER=1`); on the
+/// host there is no cluster DNS, so it skips with that reason.
+#[kindtest::test(timeout = "5m")]
+async fn resolves_service_by_cluster_dns(ctx: Context) -> Result<()> {
+    if !ctx.settings().in_cluster {
+        return ctx.skip(
+            "needs cluster DNS, which only a pod has; run it with `cargo kindtest --in-cluster`",
+        );
+    }
+    ctx.install(CHART)
+        .release(RELEASE)
+        .image("demo")
+        .timeout(Duration::from_secs(180))
+        .await?;
+    ctx.wait_ready(&[&format!("deployment/{RELEASE}")]).await?;
+    let svc = ctx.service_host(RELEASE, SERVICE_PORT).await?;
+    let expected = format!("{RELEASE}.{}.svc.cluster.local", ctx.namespace());
+    assert_eq!(svc.host, expected, "in a pod, service_host is the DNS name");
+    let addrs: Vec<_> = tokio::net::lookup_host(svc.authority()).await?.collect();
+    if addrs.is_empty() {
+        return Err(kindtest::Error::msg(format!(
+            "{expected} resolved to no address"
+        )));
+    }
+    if ctx.runs_containers() {
+        let (status, _) = http_get(&svc.authority(), "/healthz").await?;
+        assert_eq!(status, 200, "GET /healthz via {}", svc.authority());
+    }
+    Ok(())
+}
+
 /// Plain manifests and typed objects, server-side applied into the test namespace.
 #[kindtest::test]
 async fn applies_manifests(ctx: Context) -> Result<()> {
