@@ -206,17 +206,18 @@ impl KubeApi for KubeRs {
     fn readiness(&self, kubeconfig: &Path) -> Result<Vec<String>, ApiError> {
         rt()?.block_on(async {
             let c = client(kubeconfig).await?;
-            let mut problems = Vec::new();
-            let nodes = Api::<Node>::all(c.clone())
-                .list(&ListParams::default())
-                .await
-                .map_err(req)?;
-            problems.extend(node_problems(&nodes.items));
-            match Api::<Deployment>::namespaced(c.clone(), "kube-system")
-                .get_opt("coredns")
-                .await
-                .map_err(req)?
-            {
+            // The three probes at once: one round trip of latency, not three.
+            let nodes_api = Api::<Node>::all(c.clone());
+            let deploy_api = Api::<Deployment>::namespaced(c.clone(), "kube-system");
+            let sa_api = Api::<ServiceAccount>::namespaced(c, "default");
+            let lp = ListParams::default();
+            let (nodes, coredns, sa) = tokio::join!(
+                nodes_api.list(&lp),
+                deploy_api.get_opt("coredns"),
+                sa_api.get_opt("default"),
+            );
+            let mut problems = node_problems(&nodes.map_err(req)?.items);
+            match coredns.map_err(req)? {
                 Some(d) if is_deployment_available(&d) => {}
                 Some(d) => problems.push(format!(
                     "deployment/coredns in kube-system not Available ({})",
@@ -224,12 +225,7 @@ impl KubeApi for KubeRs {
                 )),
                 None => problems.push("deployment/coredns in kube-system not found yet".into()),
             }
-            if Api::<ServiceAccount>::namespaced(c, "default")
-                .get_opt("default")
-                .await
-                .map_err(req)?
-                .is_none()
-            {
+            if sa.map_err(req)?.is_none() {
                 problems.push("serviceaccount/default in namespace default not created yet".into());
             }
             Ok(problems)
