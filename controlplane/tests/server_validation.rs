@@ -71,8 +71,8 @@ fn cases() -> Vec<Case> {
     files
         .into_iter()
         .map(|file| {
-            let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default())
-                .into_owned();
+            let text =
+                String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
             let mut header = "valid".to_string();
             let mut options = Vec::new();
             for line in text.lines() {
@@ -157,9 +157,10 @@ fn one_line(s: &str) -> String {
 /// schemas ignored). kubectl's "no objects passed to create" (a file without objects) counts
 /// as accepted with that message: there is nothing to reject.
 fn server(plane: &ControlPlane, c: &Case) -> Option<(bool, String)> {
-    if c.options.iter().any(|o| {
-        o.starts_with("kube-version=") || o.starts_with("skip=") || o == "ignore-missing"
-    }) {
+    if c.options
+        .iter()
+        .any(|o| o.starts_with("kube-version=") || o.starts_with("skip=") || o == "ignore-missing")
+    {
         return None;
     }
     let validate = if c.options.iter().any(|o| o == "no-strict") {
@@ -203,8 +204,8 @@ fn server_dry_run_agrees_with_offline_verdicts() {
                 crds.insert(suite().join(f));
             }
         }
-        let text = String::from_utf8_lossy(&std::fs::read(&c.file).unwrap_or_default())
-            .into_owned();
+        let text =
+            String::from_utf8_lossy(&std::fs::read(&c.file).unwrap_or_default()).into_owned();
         for line in text.lines() {
             let t = line.trim().trim_start_matches('{').trim();
             for part in t.split(',') {
