@@ -58,8 +58,32 @@ pub fn list_command(t: &TestPlan, tool_config: &Path) -> Cmd {
     if let Some(a) = cmd.args.iter_mut().find(|a| a.as_os_str() == "run") {
         *a = "list".into();
     }
-    // `--no-fail-fast` is a `run` option only.
-    cmd.args.retain(|a| a != "--no-fail-fast");
+    // Options of `run` only (`list` refuses them); those taking a value drop it too.
+    const RUN_ONLY: &[&str] = &[
+        "--no-fail-fast",
+        "--fail-fast",
+        "--no-capture",
+        "--nocapture",
+    ];
+    const RUN_ONLY_VALUE: &[&str] = &["--retries", "--test-threads", "-j", "--max-fail"];
+    let mut args = Vec::new();
+    let mut it = std::mem::take(&mut cmd.args).into_iter();
+    while let Some(a) = it.next() {
+        let s = a.to_string_lossy();
+        if RUN_ONLY.contains(&s.as_ref())
+            || RUN_ONLY_VALUE
+                .iter()
+                .any(|f| s.starts_with(&format!("{f}=")))
+        {
+            continue;
+        }
+        if RUN_ONLY_VALUE.contains(&s.as_ref()) {
+            it.next();
+            continue;
+        }
+        args.push(a);
+    }
+    cmd.args = args;
     cmd.args(["--message-format", "json"])
 }
 
@@ -138,4 +162,48 @@ pub fn prepare(
         binaries,
         env,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_command_keeps_selection_drops_run_options() {
+        let t = TestPlan {
+            filters: vec!["dns".into()],
+            filter_exprs: vec!["test(/dns/)".into()],
+            nextest_profile: Some("ci".into()),
+            partition: Some("hash:1/2".into()),
+            no_fail_fast: true,
+            args: vec![
+                "--no-capture".into(),
+                "--retries".into(),
+                "2".into(),
+                "--run-ignored".into(),
+                "all".into(),
+            ],
+        };
+        let cmd = list_command(&t, Path::new("/t/tool.toml"));
+        let shown: Vec<String> = cmd
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(&shown[..2], ["nextest", "list"]);
+        for want in [
+            "test(/dns/)",
+            "hash:1/2",
+            "ci",
+            "--run-ignored",
+            "all",
+            "dns",
+            "json",
+        ] {
+            assert!(shown.iter().any(|a| a == want), "{want} missing: {shown:?}");
+        }
+        for gone in ["--no-capture", "--retries", "2", "--no-fail-fast"] {
+            assert!(!shown.iter().any(|a| a == gone), "{gone} kept: {shown:?}");
+        }
+    }
 }
