@@ -211,6 +211,22 @@ fn passing_test_exits_zero_and_cleans_up(env: &Env) {
         Duration::from_secs(30),
         || !env.exists(&["-n", &env.runner_ns(), "get", "pod", &pod]),
     );
+    // No harness ran in the simulated pod: the runner removes the namespace it prepared.
+    let ns = env.test_ns(test);
+    env.wait_until(
+        "the passed test's namespace to go",
+        Duration::from_secs(60),
+        || {
+            let out = env.kubectl(&[
+                "get",
+                "namespace",
+                &ns,
+                "-o",
+                "jsonpath={.metadata.deletionTimestamp}",
+            ]);
+            !out.status.success() || !out.stdout.is_empty()
+        },
+    );
     // kwok pods write no log: tolerated, said once on stderr only when the test failed.
     assert!(
         !stderr(&out).contains("Error:"),

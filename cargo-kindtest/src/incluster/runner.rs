@@ -471,8 +471,10 @@ async fn run_in_pod(inv: Invocation) -> i32 {
             );
         }
     }
-    if let PodOutcome::CannotStart { .. } = &outcome {
-        // The harness never ran, so nobody else will remove the namespace made for it.
+    let keep = inv.var("KINDTEST_KEEP").unwrap_or("failed");
+    if matches!(outcome, PodOutcome::CannotStart { .. }) || (code == 0 && keep != "always") {
+        // The harness never ran (or, on a pass, already issued the delete: this is a no-op then;
+        // on kwok nodes no harness runs at all), so make sure the namespace made for it goes.
         let _ = podrun::delete_namespace(&client, &test_ns).await;
     }
     if code == 0 || !keep_failed {
