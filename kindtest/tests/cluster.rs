@@ -687,7 +687,7 @@ mod nextest {
         names
     }
 
-    #[kindtest::test(timeout = "5m")]
+    #[kindtest::test(timeout = "15m")]
     fn list_and_filters_give_the_expected_sets() {
         let all = list(&[]);
         assert_eq!(all.len(), 3 + 6 + 50 + 20, "{all:?}");
