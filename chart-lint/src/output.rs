@@ -380,27 +380,56 @@ pub fn template_stream(
     sorted: &Sorted,
     opts: &StreamOptions,
 ) -> Result<String, String> {
-    let mut b = String::new();
+    template_stream_parts(crds, &sorted.manifests, &sorted.hooks, opts)
+}
+
+/// [`template_stream`] on borrowed manifests and hooks (nothing is copied but the output).
+///
+/// # Errors
+/// As [`template_stream`].
+pub fn template_stream_parts(
+    crds: &[(String, String)],
+    manifests_in: &[Manifest],
+    hooks: &[Hook],
+    opts: &StreamOptions,
+) -> Result<String, String> {
+    fn doc(b: &mut String, source: &str, content: &str) {
+        b.push_str("---\n# Source: ");
+        b.push_str(source);
+        b.push('\n');
+        b.push_str(content);
+        b.push('\n');
+    }
+    let cap = manifests_in
+        .iter()
+        .chain(hooks.iter().map(|h| &h.manifest))
+        .map(|m| m.source_path.len() + m.content.len() + 16)
+        .sum::<usize>();
+    let mut b = String::with_capacity(cap);
     if opts.include_crds {
         for (name, data) in crds {
-            b.push_str(&format!("---\n# Source: {name}\n{data}\n"));
+            doc(&mut b, name, data);
         }
     }
-    for m in &sorted.manifests {
-        b.push_str(&format!(
-            "---\n# Source: {}\n{}\n",
-            m.source_path, m.content
-        ));
+    for m in manifests_in {
+        doc(&mut b, &m.source_path, &m.content);
     }
-    let mut manifests = format!("{}\n", b.trim());
-    for h in &sorted.hooks {
+    let end = b.trim_end().len();
+    let mut manifests = if b.len() == b.trim_start().len() {
+        b.truncate(end);
+        b.push('\n');
+        b
+    } else {
+        let mut t = String::with_capacity(cap);
+        t.push_str(b.trim());
+        t.push('\n');
+        t
+    };
+    for h in hooks {
         if opts.skip_tests && h.is_test() {
             continue;
         }
-        manifests.push_str(&format!(
-            "---\n# Source: {}\n{}\n",
-            h.manifest.source_path, h.manifest.content
-        ));
+        doc(&mut manifests, &h.manifest.source_path, &h.manifest.content);
     }
     if opts.show_only.is_empty() {
         return Ok(manifests);

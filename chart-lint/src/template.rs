@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::chart::Chart;
 use crate::output::StreamOptions;
-use crate::render::{RenderOptions, Rendered, render_chart};
+use crate::render::{RenderOptions, Rendered, render_chart_owned};
 use crate::values::ValueOptions;
 
 /// Why `helm template` failed, in both formats.
@@ -63,7 +63,7 @@ pub fn render_path(
         report: Some(format!("error: {e}\n")),
     })?;
     let user = values.merge().map_err(TemplateFailure::plain)?;
-    render_chart(&chart, &user, opts).map_err(|e| TemplateFailure {
+    render_chart_owned(chart, &user, opts).map_err(|e| TemplateFailure {
         helm_message: e.helm_message().to_string(),
         debug_hint: e.helm_adds_debug_hint(),
         report: Some(e.report()),

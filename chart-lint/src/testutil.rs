@@ -9,7 +9,7 @@ pub(crate) fn chart(files: &[(&str, &str)]) -> Chart {
         .iter()
         .map(|(n, d)| File {
             name: n.to_string(),
-            data: d.as_bytes().to_vec(),
+            data: d.as_bytes().into(),
         })
         .collect();
     match Chart::from_files(files, "test") {

@@ -167,7 +167,10 @@ fn walk(
         if data.starts_with(b"\xEF\xBB\xBF") {
             data.drain(..3);
         }
-        out.push(File { name: n, data });
+        out.push(File {
+            name: n,
+            data: data.into(),
+        });
     }
     stack.pop();
     Ok(())
@@ -225,7 +228,10 @@ pub(super) fn load_archive(bytes: &[u8], source: &str) -> Result<Chart, LoadErro
         if data.starts_with(b"\xEF\xBB\xBF") {
             data.drain(..3);
         }
-        files.push(File { name: n, data });
+        files.push(File {
+            name: n,
+            data: data.into(),
+        });
     }
     if files.is_empty() {
         return Err(LoadError::new(source, None, "no files in chart archive"));
@@ -266,7 +272,7 @@ pub(super) fn load_files(files: Vec<File>, source: &str) -> Result<Chart, LoadEr
                 values = crate::yaml::load_values(&f.data)
                     .map_err(|e| yaml_err(source, "values.yaml", "cannot load values.yaml", e))?;
             }
-            "values.schema.json" => schema = Some(f.data),
+            "values.schema.json" => schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 let v = crate::yaml::unmarshal(&f.data).map_err(|e| {

@@ -21,8 +21,9 @@ use gotemplate::{Map, Value};
 pub struct File {
     /// Path relative to the chart directory, e.g. `templates/deployment.yaml`.
     pub name: String,
-    /// Contents (a leading UTF-8 BOM removed, as helm does).
-    pub data: Vec<u8>,
+    /// Contents (a leading UTF-8 BOM removed, as helm does). Shared: cloning a chart (and
+    /// handing its files to `.Files`) does not copy the bytes.
+    pub data: std::rc::Rc<[u8]>,
 }
 
 /// A loaded chart (helm's `chart.Chart`).

@@ -79,12 +79,7 @@ impl Rendered {
     /// # Errors
     /// `could not find template X in chart` for an unmatched `--show-only`.
     pub fn to_helm_output(&self, opts: &StreamOptions) -> Result<String, String> {
-        let sorted = output::Sorted {
-            manifests: self.manifests.clone(),
-            hooks: self.hooks.clone(),
-            skipped_unknown_hooks: Vec::new(),
-        };
-        output::template_stream(&self.crds, &sorted, opts)
+        output::template_stream_parts(&self.crds, &self.manifests, &self.hooks, opts)
     }
 }
 
@@ -107,6 +102,22 @@ pub fn render_chart(
     user_values: &Map,
     opts: &RenderOptions,
 ) -> Result<Rendered, RenderError> {
+    render_chart_owned(chart.deep_clone(), user_values, opts)
+}
+
+/// [`render_chart`] on a chart the caller no longer needs: dependency processing and value
+/// coalescing work on it directly, without the deep copy `render_chart` makes (a
+/// `cargo kindtest template` run loads the chart once and renders it once).
+///
+/// # Errors
+/// As [`render_chart`].
+#[allow(clippy::result_large_err)]
+pub fn render_chart_owned(
+    chart: Chart,
+    user_values: &Map,
+    opts: &RenderOptions,
+) -> Result<Rendered, RenderError> {
+    let mut chart = chart;
     let mut warnings = Vec::new();
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(RenderError::other(format!(
@@ -115,7 +126,7 @@ pub fn render_chart(
         )));
     }
     if !chart.metadata.dependencies.is_empty() {
-        crate::deps::check_dependencies(chart).map_err(|e| {
+        crate::deps::check_dependencies(&chart).map_err(|e| {
             RenderError::other(format!(
                 "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"
             ))
@@ -127,7 +138,6 @@ pub fn render_chart(
             gotemplate::gofmt::quote(&opts.release_name)
         ))
     })?;
-    let mut chart = chart.deep_clone();
     crate::deps::process_dependencies(&mut chart, user_values, &mut |w| warnings.push(w))
         .map_err(|e| RenderError::other(format!("chart dependencies processing failed: {e}")))?;
     let values = crate::values::coalesce_values(&chart, user_values, &mut |w| warnings.push(w))
@@ -279,6 +289,16 @@ fn all_templates(
     next
 }
 
+static SKIP_TEARDOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells the renderer that the process exits right after rendering (a CLI run): the parsed
+/// templates are then not freed one by one at the end of a render (the operating system
+/// reclaims the memory at exit). Freeing a large chart's syntax trees costs several percent
+/// of a `cargo kindtest template` run. Leave it off in long-running processes.
+pub fn set_skip_teardown(skip: bool) {
+    SKIP_TEARDOWN.store(skip, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// helm's `sortTemplates`: deepest paths first, same depth in reverse lexical order.
 fn parse_order(names: &[&String]) -> Vec<String> {
     let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
@@ -332,7 +352,15 @@ fn execute(
             }
             RenderError::exec(name, e, Rc::new(srcs))
         })?;
-        rendered.insert(name.clone(), out.replace("<no value>", ""));
+        let out = if out.contains("<no value>") {
+            out.replace("<no value>", "")
+        } else {
+            out
+        };
+        rendered.insert(name.clone(), out);
+    }
+    if SKIP_TEARDOWN.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(set);
     }
     Ok(rendered)
 }

@@ -381,10 +381,10 @@ pub struct Files {
 }
 
 impl Files {
-    /// From `(name, bytes)` pairs.
-    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+    /// From `(name, bytes)` pairs (`Vec<u8>` or shared `Rc<[u8]>`, which is not copied).
+    pub fn new<B: Into<Rc<[u8]>>>(files: impl IntoIterator<Item = (String, B)>) -> Files {
         Files {
-            files: files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect(),
+            files: files.into_iter().map(|(k, v)| (k, v.into())).collect(),
         }
     }
 
