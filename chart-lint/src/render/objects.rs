@@ -298,7 +298,12 @@ impl Object for KubeVersionObj {
         Some(Value::Map(m))
     }
     fn format_v(&self) -> Option<String> {
-        Some(self.0.normalized.clone())
+        // `%v` of the struct (helm 4.1.4: `{{ printf "%v" .Capabilities.KubeVersion }}` is
+        // `{v1.35.0 v1.35.0 1 35}`: Version, the normalized version, Major, Minor).
+        Some(format!(
+            "{{{} {} {} {}}}",
+            self.0.version, self.0.normalized, self.0.major, self.0.minor
+        ))
     }
 }
 
