@@ -412,15 +412,13 @@ impl<'t> State<'_, '_, 't> {
             // Go's printValue takes the address of an addressable struct whose pointer is a
             // fmt.Stringer (a field such as `.Capabilities.KubeVersion`), so String() is
             // used here even where `%v` (printf, quote, toString) prints the struct fields.
-            Value::Object(o) if o.has_method("String") => {
-                match o.call_method("String", &[]) {
-                    Some(Ok(Value::String(s))) => self.write(&s),
-                    _ => {
-                        let s = gofmt::format_v(&v.v);
-                        self.write(&s)
-                    }
+            Value::Object(o) if o.has_method("String") => match o.call_method("String", &[]) {
+                Some(Ok(Value::String(s))) => self.write(&s),
+                _ => {
+                    let s = gofmt::format_v(&v.v);
+                    self.write(&s)
                 }
-            }
+            },
             other => {
                 let s = gofmt::format_v(other);
                 self.write(&s)
