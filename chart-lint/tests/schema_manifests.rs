@@ -19,13 +19,16 @@ fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/manifests")
 }
 
+/// (severity, rule, file, line, message substring)
+type ExpectedFinding = (Severity, String, Option<String>, Option<usize>, String);
+
 #[derive(Default, Debug)]
 struct Expect {
     options: Vec<String>,
     verdict: Option<String>,
     resources: Option<usize>,
     skipped: Option<usize>,
-    findings: Vec<(Severity, String, Option<String>, Option<usize>, String)>,
+    findings: Vec<ExpectedFinding>,
     hints: Vec<String>,
 }
 
@@ -120,19 +123,19 @@ fn run_case(path: &Path) -> Result<(), String> {
             dump()
         ));
     }
-    if let Some(n) = exp.resources {
-        if sum.resources != n {
-            return Err(format!(
-                "{} resources, expected {n}\n{}",
-                sum.resources,
-                dump()
-            ));
-        }
+    if let Some(n) = exp.resources
+        && sum.resources != n
+    {
+        return Err(format!(
+            "{} resources, expected {n}\n{}",
+            sum.resources,
+            dump()
+        ));
     }
-    if let Some(n) = exp.skipped {
-        if sum.skipped != n {
-            return Err(format!("{} skipped, expected {n}", sum.skipped));
-        }
+    if let Some(n) = exp.skipped
+        && sum.skipped != n
+    {
+        return Err(format!("{} skipped, expected {n}", sum.skipped));
     }
     if exp.findings.is_empty() && exp.verdict.is_none() && !findings.is_empty() {
         return Err(format!("expected no findings\n{}", dump()));
