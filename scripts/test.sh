@@ -47,7 +47,12 @@ cargo build --workspace --all-targets --locked
 # Control-plane processes that run before we start (another checkout's, a developer's plane) are
 # not ours; any other one still running at the end was leaked by a test.
 # (process names are cut at 15 characters: kube-controller-manager is `kube-controller`)
-plane_procs() { pgrep -- '^(etcd|kube-apiserver|kube-controller|kube-scheduler|kwok)$' | sort || true; }
+# Zombies (exited, not yet reaped by their parent) run nothing and are not counted.
+plane_procs() {
+  for p in $(pgrep -- '^(etcd|kube-apiserver|kube-controller|kube-scheduler|kwok)$' || true); do
+    case $(ps -o stat= -p "$p" 2>/dev/null) in Z*|'') ;; *) echo "$p" ;; esac
+  done | sort
+}
 before=$(plane_procs)
 
 status=0
