@@ -77,16 +77,7 @@ impl TestEnv {
             v.push(("KINDTEST_HELM".into(), h.clone().into()));
         }
         for (k, r) in &self.images {
-            let key: String = k
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+            let key = env_key(k);
             v.push((format!("KINDTEST_IMAGE_{key}"), r.clone().into()));
         }
         for (k, val) in &self.extra {
@@ -338,6 +329,20 @@ pub fn run_tests(
         code: out.code,
         junit,
     })
+}
+
+/// `name` as an environment variable name part: ASCII letters and digits upper-cased, anything
+/// else `_` (`my-app` → `MY_APP`, `x86_64-unknown-linux-gnu` → `X86_64_UNKNOWN_LINUX_GNU`).
+pub fn env_key(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -190,17 +190,7 @@ pub fn default_files(plan: &crate::plan::Plan) -> Vec<std::path::PathBuf> {
 /// The target-runner environment variable nextest reads for `triple` (`x86_64-unknown-linux-gnu` →
 /// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER`).
 pub fn runner_env_var(triple: &str) -> String {
-    let t: String = triple
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("CARGO_TARGET_{t}_RUNNER")
+    format!("CARGO_TARGET_{}_RUNNER", crate::run::env_key(triple))
 }
 
 /// The runner command line nextest is given: `<this executable> kindtest in-cluster-runner`
