@@ -89,7 +89,7 @@ pub use install::{InstallBuilder, Release};
 pub use kindtest_macros::test;
 pub use namespace::{SweepReport, namespace_name, sweep_stale_namespaces};
 pub use portforward::PortForward;
-pub use settings::{Keep, Settings};
+pub use settings::{Keep, Settings, test_diagnostics_dir};
 pub use wait::{Condition, ObjectRef, Readiness, readiness};
 
 /// Re-exported so tests can use the exact kube / k8s-openapi versions the harness uses.

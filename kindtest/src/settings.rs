@@ -279,9 +279,7 @@ impl Settings {
 
     /// The folder of one test's diagnostics.
     pub fn diagnostics_dir(&self, test_name: &str) -> PathBuf {
-        self.diagnostics_base
-            .join(sanitize_path(&self.run_id))
-            .join(sanitize_path(&test_name.replace("::", "__")))
+        test_diagnostics_dir(&self.diagnostics_base, &self.run_id, test_name)
     }
 
     /// Resolves a path given by a test: absolute as is; relative to the current directory if it exists
@@ -345,6 +343,14 @@ pub(crate) fn is_kindtest_context(context: &str, server: &str) -> bool {
             .parse::<std::net::IpAddr>()
             .map(|ip| ip.is_loopback())
             .unwrap_or(false)
+}
+
+/// The folder of one test's diagnostics below `base` (`KINDTEST_DIAGNOSTICS_DIR`):
+/// `<base>/<run id>/<test with :: as __>`, each part reduced to `[A-Za-z0-9._-]`. The in-cluster
+/// runner writes beside the harness through this same function.
+pub fn test_diagnostics_dir(base: &Path, run_id: &str, test_name: &str) -> PathBuf {
+    base.join(sanitize_path(run_id))
+        .join(sanitize_path(&test_name.replace("::", "__")))
 }
 
 /// Keeps `[A-Za-z0-9._-]`, replaces the rest with `_`.

@@ -261,19 +261,7 @@ impl Invocation {
                     .map(|r| r.join("target").join("kindtest"))
             })
             .unwrap_or_else(|| PathBuf::from("target/kindtest"));
-        let clean = |s: &str| -> String {
-            s.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect()
-        };
-        base.join(clean(&self.run_id().unwrap_or_default()))
-            .join(clean(&test.replace("::", "__")))
+        kindtest::test_diagnostics_dir(&base, &self.run_id().unwrap_or_default(), test)
             .join("runner")
     }
 }
