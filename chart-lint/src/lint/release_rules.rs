@@ -11,6 +11,7 @@ use super::{
     REMOVED_API, Rule, SELECTOR_MISMATCH, SERVICE_NO_PODS,
 };
 use crate::schema::apis::{ApiStatus, api_status};
+use crate::schema::semantic;
 
 fn finding(
     rule: &'static Rule,
@@ -431,13 +432,7 @@ fn service_port_name(
     name: &str,
     out: &mut Vec<Finding>,
 ) {
-    let valid = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
+    let valid = semantic::dns1123_label(name);
     if !valid {
         out.push(
             finding(
@@ -457,14 +452,7 @@ fn service_port_name(
 
 /// A container port name (or a Service's named targetPort): an IANA_SVC_NAME.
 fn port_name(chart: &str, doc: &Document, pointer: &str, name: &str, out: &mut Vec<Finding>) {
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && name.chars().any(|c| c.is_ascii_lowercase())
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !name.contains("--");
-    if name.len() > 15 || !valid_chars {
+    if semantic::port_name(name).is_some() {
         out.push(
             finding(
                 PORT_NAME,
@@ -484,18 +472,6 @@ fn port_name(chart: &str, doc: &Document, pointer: &str, name: &str, out: &mut V
 /// Kinds whose `metadata.name` must be a DNS-1035 label (63 characters).
 const LABEL_NAMED: &[&str] = &["Service", "Namespace"];
 
-fn is_dns1123_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !p.starts_with('-')
-                && !p.ends_with('-')
-        })
-}
-
 fn check_name(chart: &str, doc: &Document, res: &Resource, out: &mut Vec<Finding>) {
     let name = &res.name;
     if name.is_empty() || name.ends_with('*') {
@@ -507,7 +483,7 @@ fn check_name(chart: &str, doc: &Document, res: &Resource, out: &mut Vec<Finding
     } else {
         253
     };
-    let bad_syntax = !is_dns1123_subdomain(name)
+    let bad_syntax = !semantic::dns1123_subdomain(name)
         && !matches!(
             res.kind.as_str(),
             "ClusterRole" | "Role" | "ClusterRoleBinding" | "RoleBinding"
@@ -585,9 +561,9 @@ mod tests {
 
     #[test]
     fn dns_names() {
-        assert!(is_dns1123_subdomain("a-b.c"));
-        assert!(!is_dns1123_subdomain("A"));
-        assert!(!is_dns1123_subdomain("-a"));
-        assert!(!is_dns1123_subdomain("a_b"));
+        assert!(semantic::dns1123_subdomain("a-b.c"));
+        assert!(!semantic::dns1123_subdomain("A"));
+        assert!(!semantic::dns1123_subdomain("-a"));
+        assert!(!semantic::dns1123_subdomain("a_b"));
     }
 }

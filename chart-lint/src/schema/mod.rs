@@ -32,7 +32,7 @@ pub mod engine;
 mod finding;
 pub mod location;
 mod run;
-mod semantic;
+pub(crate) mod semantic;
 
 pub use apis::{ApiStatus, api_status, api_versions};
 pub use crd::CrdSet;

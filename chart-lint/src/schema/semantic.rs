@@ -42,7 +42,7 @@ fn is_label_chars(s: &str) -> bool {
             .all(|&c| is_alnum(c) || c == b'-' || c == b'_' || c == b'.')
 }
 
-fn dns1123_label(s: &str) -> bool {
+pub(crate) fn dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
@@ -52,7 +52,7 @@ fn dns1123_label(s: &str) -> bool {
         && b[b.len() - 1] != b'-'
 }
 
-fn dns1123_subdomain(s: &str) -> bool {
+pub(crate) fn dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(dns1123_label)
 }
 
@@ -235,7 +235,7 @@ fn enum_check(v: Option<&Value>, at: String, allowed: &[&str], out: &mut Out) {
 
 /// IANA service name (port names): at most 15 characters, lowercase alphanumerics and `-`,
 /// at least one letter, no leading, trailing or double `-`.
-fn port_name(s: &str) -> Option<&'static str> {
+pub(crate) fn port_name(s: &str) -> Option<&'static str> {
     if s.len() > 15 {
         return Some("must be no more than 15 characters");
     }
