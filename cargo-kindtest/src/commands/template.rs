@@ -119,6 +119,8 @@ fn run_inner(a: &TemplateArgs) -> Result<(), Failure> {
         namespace: a.namespace.clone(),
         is_upgrade: a.is_upgrade,
         skip_schema_validation: a.skip_schema_validation,
+        // One render, then the process exits: the syntax trees are not freed one by one.
+        exit_after: true,
         ..RenderOptions::default()
     };
     if let Some(kv) = &a.kube_version {
@@ -136,8 +138,6 @@ fn run_inner(a: &TemplateArgs) -> Result<(), Failure> {
         file_values: a.set_file.clone(),
         literal_values: a.set_literal.clone(),
     };
-    // One render, then the process exits: skip freeing the syntax trees and the result.
-    chart_lint::render::set_skip_teardown(true);
     let rendered = chart_lint::template::render_path(Path::new(&chart_path), &vopts, &opts)
         .map_err(|f| Failure {
             helm: f.helm_message,

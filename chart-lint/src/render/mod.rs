@@ -39,6 +39,11 @@ pub struct RenderOptions {
     pub skip_schema_validation: bool,
     /// `missingkey=error` (helm lint `--strict`).
     pub strict: bool,
+    /// The process exits right after this render (a CLI run): the parsed templates are not
+    /// freed one by one (the operating system reclaims the memory at exit). Freeing a large
+    /// chart's syntax trees costs several percent of a `cargo kindtest template` run. Leave it
+    /// off in long-running processes.
+    pub exit_after: bool,
 }
 
 impl Default for RenderOptions {
@@ -50,6 +55,7 @@ impl Default for RenderOptions {
             capabilities: Capabilities::default(),
             skip_schema_validation: false,
             strict: false,
+            exit_after: false,
         }
     }
 }
@@ -289,16 +295,6 @@ fn all_templates(
     next
 }
 
-static SKIP_TEARDOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Tells the renderer that the process exits right after rendering (a CLI run): the parsed
-/// templates are then not freed one by one at the end of a render (the operating system
-/// reclaims the memory at exit). Freeing a large chart's syntax trees costs several percent
-/// of a `cargo kindtest template` run. Leave it off in long-running processes.
-pub fn set_skip_teardown(skip: bool) {
-    SKIP_TEARDOWN.store(skip, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// helm's `sortTemplates`: deepest paths first, same depth in reverse lexical order.
 fn parse_order(names: &[&String]) -> Vec<String> {
     let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
@@ -359,7 +355,7 @@ fn execute(
         };
         rendered.insert(name.clone(), out);
     }
-    if SKIP_TEARDOWN.load(std::sync::atomic::Ordering::Relaxed) {
+    if opts.exit_after {
         std::mem::forget(set);
     }
     Ok(rendered)
