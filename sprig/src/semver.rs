@@ -94,16 +94,94 @@ fn validate_metadata(m: &str) -> Result<(), SemverError> {
     Ok(())
 }
 
-fn loose_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(concat!(
-            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?",
-            r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?",
-            r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
-        ))
-        .expect("static regex")
-    })
+/// The parts of a version as Masterminds' loose pattern captures them:
+/// `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-(IDENT(\.IDENT)*))?(\+(IDENT(\.IDENT)*))?$` with
+/// `IDENT = [0-9A-Za-z-]+`. A hand-written scan of that pattern: compiling the regex cost about
+/// a millisecond in every process that calls `semverCompare`.
+#[derive(Debug, PartialEq, Eq)]
+struct LooseParts<'a> {
+    major: &'a str,
+    /// Without the dot; empty when absent.
+    minor: &'a str,
+    /// Without the dot; empty when absent.
+    patch: &'a str,
+    /// Without the `-`; empty when absent.
+    pre: &'a str,
+    /// Without the `+`; empty when absent.
+    metadata: &'a str,
+}
+
+/// Bytes `[0-9]` from `i`; returns the end.
+fn digits_end(b: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j < b.len() && b[j].is_ascii_digit() {
+        j += 1;
+    }
+    j
+}
+
+/// `IDENT(\.IDENT)*` from `i` (`IDENT = [0-9A-Za-z-]+`); returns the end, or `None` when
+/// no identifier starts at `i`. A trailing `.` is not part of the match.
+fn dotted_idents_end(b: &[u8], i: usize) -> Option<usize> {
+    let ident = |b: &[u8], i: usize| {
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        (j > i).then_some(j)
+    };
+    let mut end = ident(b, i)?;
+    while end < b.len() && b[end] == b'.' {
+        match ident(b, end + 1) {
+            Some(e) => end = e,
+            None => break,
+        }
+    }
+    Some(end)
+}
+
+impl<'a> LooseParts<'a> {
+    fn scan(v: &'a str) -> Option<LooseParts<'a>> {
+        let b = v.as_bytes();
+        let mut i = usize::from(b.first() == Some(&b'v'));
+        let start = i;
+        i = digits_end(b, i);
+        if i == start {
+            return None;
+        }
+        let major = &v[start..i];
+        let mut dotted = [""; 2];
+        for slot in &mut dotted {
+            if i < b.len() && b[i] == b'.' {
+                let e = digits_end(b, i + 1);
+                if e > i + 1 {
+                    *slot = &v[i + 1..e];
+                    i = e;
+                    continue;
+                }
+            }
+            break;
+        }
+        let mut pre = "";
+        if i < b.len() && b[i] == b'-' {
+            let e = dotted_idents_end(b, i + 1)?;
+            pre = &v[i + 1..e];
+            i = e;
+        }
+        let mut metadata = "";
+        if i < b.len() && b[i] == b'+' {
+            let e = dotted_idents_end(b, i + 1)?;
+            metadata = &v[i + 1..e];
+            i = e;
+        }
+        (i == b.len()).then_some(LooseParts {
+            major,
+            minor: dotted[0],
+            patch: dotted[1],
+            pre,
+            metadata,
+        })
+    }
 }
 
 fn parse_seg(s: &str) -> Result<u64, SemverError> {
@@ -118,23 +196,20 @@ fn parse_seg(s: &str) -> Result<u64, SemverError> {
 impl Version {
     /// Masterminds' `NewVersion` (with `CoerceNewVersion`, the default).
     pub fn parse(v: &str) -> Result<Version, SemverError> {
-        let m = loose_re()
-            .captures(v)
-            .ok_or_else(|| err("invalid semantic version"))?;
-        let g = |i: usize| m.get(i).map(|x| x.as_str()).unwrap_or("");
+        let m = LooseParts::scan(v).ok_or_else(|| err("invalid semantic version"))?;
         let mut out = Version {
-            major: parse_seg(g(1))?,
+            major: parse_seg(m.major)?,
             minor: 0,
             patch: 0,
-            pre: g(5).to_string(),
-            metadata: g(8).to_string(),
+            pre: m.pre.to_string(),
+            metadata: m.metadata.to_string(),
             original: v.to_string(),
         };
-        if !g(2).is_empty() {
-            out.minor = parse_seg(&g(2)[1..])?;
+        if !m.minor.is_empty() {
+            out.minor = parse_seg(m.minor)?;
         }
-        if !g(3).is_empty() {
-            out.patch = parse_seg(&g(3)[1..])?;
+        if !m.patch.is_empty() {
+            out.patch = parse_seg(m.patch)?;
         }
         if !out.pre.is_empty() {
             validate_prerelease(&out.pre)?;
@@ -339,7 +414,29 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
         .captures(c)
         .ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
     let g = |i: usize| m.get(i).map(|x| x.as_str()).unwrap_or("");
-    let op = match g(1) {
+    constraint_from_parts(g(1), g(2), g(3), g(4), g(5), g(6))
+}
+
+/// A constraint from the captures of Masterminds' constraint pattern: the operator, the
+/// whole version text, its major part, `.minor` and `.patch` (dot included) and `-pre` (dash
+/// included), each empty when absent.
+fn constraint_from_parts(
+    op: &str,
+    cv: &str,
+    major: &str,
+    minor: &str,
+    patch: &str,
+    pre: &str,
+) -> Result<Constraint, SemverError> {
+    let g = |i: usize| match i {
+        1 => op,
+        2 => cv,
+        3 => major,
+        4 => minor,
+        5 => patch,
+        _ => pre,
+    };
+    let op = match op {
         "" | "=" => Op::TildeOrEqual,
         "!=" => Op::NotEqual,
         ">" => Op::Gt,
@@ -374,9 +471,141 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
     })
 }
 
+/// The operators of Masterminds' pattern, two-character ones first.
+const OPERATORS: [&str; 11] = ["!=", ">=", "=>", "<=", "=<", "~>", ">", "<", "=", "~", "^"];
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
+}
+
+/// A version part of a constraint: `[0-9]+` or one of `x`, `X`, `*`; returns the end.
+fn cv_number_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i) {
+        Some(b'x' | b'X' | b'*') => Some(i + 1),
+        Some(c) if c.is_ascii_digit() => Some(digits_end(b, i)),
+        _ => None,
+    }
+}
+
+/// One constraint of a well-formed group starting at `i` (`OP? SP* VERSION`), parsed as the
+/// regular-expression path would; returns it and its end.
+fn simple_item(s: &str, i: usize) -> Option<(Constraint, usize)> {
+    let b = s.as_bytes();
+    let op = OPERATORS
+        .iter()
+        .find(|o| s[i..].starts_with(**o))
+        .map_or("", |o| *o);
+    let mut j = i + op.len();
+    while j < b.len() && is_space(b[j]) {
+        j += 1;
+    }
+    let cv_start = j;
+    if b.get(j) == Some(&b'v') {
+        j += 1;
+    }
+    let major_start = j;
+    j = cv_number_end(b, j)?;
+    let major = &s[major_start..j];
+    let mut dotted = [""; 2];
+    for slot in &mut dotted {
+        if b.get(j) == Some(&b'.') {
+            let e = cv_number_end(b, j + 1)?;
+            *slot = &s[j..e];
+            j = e;
+        } else {
+            break;
+        }
+    }
+    let mut pre = "";
+    if b.get(j) == Some(&b'-') {
+        let e = dotted_idents_end(b, j + 1)?;
+        pre = &s[j..e];
+        j = e;
+    }
+    if b.get(j) == Some(&b'+') {
+        j = dotted_idents_end(b, j + 1)?;
+    }
+    // The version must end at a separator (or the end), else the text is not well formed.
+    if j < b.len() && !(is_space(b[j]) || b[j] == b',') {
+        return None;
+    }
+    let c = constraint_from_parts(op, &s[cv_start..j], major, dotted[0], dotted[1], pre).ok()?;
+    Some((c, j))
+}
+
+/// The common, well-formed constraint strings (`>=1.21-0`, `^1.2.x, <2 || 3.x`) parsed
+/// without regular expressions: `None` for anything else (ranges with ` - `, odd spacing or
+/// characters, errors), which then takes the regular-expression path. Both paths give the same
+/// result on what this accepts; compiling the patterns cost about a millisecond per process.
+fn parse_simple(c: &str) -> Option<Constraints> {
+    if c.contains('|') && c.split("||").any(|p| p.contains('|')) {
+        return None;
+    }
+    let mut groups = Vec::new();
+    let mut contains_pre = Vec::new();
+    for part in c.split("||") {
+        let b = part.as_bytes();
+        let mut i = 0;
+        let mut group = Vec::new();
+        let mut pre = false;
+        loop {
+            while i < b.len() && is_space(b[i]) {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+            if !group.is_empty() {
+                // After a comma a constraint must follow (`1.2,` is improper).
+                // Between two constraints: spaces, or a comma with optional spaces around it.
+                let sep_start = i;
+                if b[i] == b',' {
+                    i += 1;
+                    while i < b.len() && is_space(b[i]) {
+                        i += 1;
+                    }
+                    if i == b.len() {
+                        return None;
+                    }
+                } else if !is_space(b[sep_start - 1]) {
+                    return None;
+                }
+            }
+            // A `-` after a space is range syntax (`1 - 2`): leave it to the full parser.
+            if b.get(i) == Some(&b'-') {
+                return None;
+            }
+            let (item, end) = simple_item(part, i)?;
+            if !item.con.pre.is_empty() {
+                pre = true;
+            }
+            group.push(item);
+            i = end;
+        }
+        if group.is_empty() {
+            return None;
+        }
+        groups.push(group);
+        contains_pre.push(pre);
+    }
+    Some(Constraints {
+        groups,
+        contains_pre,
+        include_prerelease: false,
+    })
+}
+
 impl Constraints {
     /// Masterminds' `NewConstraint`.
     pub fn parse(c: &str) -> Result<Constraints, SemverError> {
+        if let Some(simple) = parse_simple(c) {
+            return Ok(simple);
+        }
+        Constraints::parse_full(c)
+    }
+
+    /// [`Constraints::parse`] through Masterminds' regular expressions (every input).
+    fn parse_full(c: &str) -> Result<Constraints, SemverError> {
         let c = rewrite_range(c);
         let mut groups = Vec::new();
         let mut contains_pre = Vec::new();
@@ -734,5 +963,113 @@ mod tests {
             Version::parse("v1.2.3-01").unwrap_err().0,
             "version segment starts with 0"
         );
+    }
+
+    /// A small deterministic generator (xorshift), so the comparison below needs no crate.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+            xs[(self.next() % xs.len() as u64) as usize]
+        }
+    }
+
+    fn random_text(r: &mut Rng, pieces: &[&str]) -> String {
+        let n = 1 + r.next() % 9;
+        (0..n).map(|_| r.pick(pieces)).collect()
+    }
+
+    /// The hand-written version scanner accepts exactly what Masterminds' loose pattern
+    /// matches, with the same captures.
+    #[test]
+    fn version_scan_equals_the_pattern() {
+        let re = Regex::new(concat!(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?",
+            r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?",
+            r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
+        ))
+        .unwrap();
+        let pieces = [
+            "v", "1", "0", "12", ".", "-", "+", "a", "rc", "x", "-0", ".3", " ", "V", "é", "_",
+        ];
+        let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..60_000 {
+            let t = random_text(&mut r, &pieces);
+            let want = re.captures(&t).map(|m| {
+                let g = |i: usize| m.get(i).map(|x| x.as_str()).unwrap_or("");
+                (
+                    g(1).to_string(),
+                    g(2).trim_start_matches('.').to_string(),
+                    g(3).trim_start_matches('.').to_string(),
+                    g(5).to_string(),
+                    g(8).to_string(),
+                )
+            });
+            let got = LooseParts::scan(&t).map(|p| {
+                (
+                    p.major.to_string(),
+                    p.minor.to_string(),
+                    p.patch.to_string(),
+                    p.pre.to_string(),
+                    p.metadata.to_string(),
+                )
+            });
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    /// Whatever the regex-free constraint parser accepts, it parses exactly as the
+    /// regular-expression path does.
+    #[test]
+    fn simple_constraints_equal_the_full_parser() {
+        let pieces = [
+            ">=", "<", ">", "=", "!=", "~", "^", "=>", "~>", "1", "2", "0", "10", ".", "x", "*",
+            "-0", "-rc.1", "+b", " ", "  ", ",", ", ", "||", " || ", "v", " - ", "-", "\t", "|",
+            "a",
+        ];
+        let versions: Vec<Version> = [
+            "0.0.0",
+            "1.0.0",
+            "1.2.3",
+            "1.2.0-rc.1",
+            "2.0.0",
+            "10.1.0",
+            "0.1.0",
+            "1.21.0-gke.1",
+        ]
+        .iter()
+        .map(|v| Version::parse(v).unwrap())
+        .collect();
+        let mut r = Rng(0x2545_f491_4f6c_dd1d);
+        let mut accepted = 0;
+        for _ in 0..60_000 {
+            let t = random_text(&mut r, &pieces);
+            let Some(simple) = parse_simple(&t) else {
+                continue;
+            };
+            accepted += 1;
+            let full = Constraints::parse_full(&t)
+                .unwrap_or_else(|e| panic!("{t:?}: simple accepted, full rejected: {e}"));
+            assert_eq!(format!("{simple:?}"), format!("{full:?}"), "{t:?}");
+            for v in &versions {
+                assert_eq!(simple.matches(v), full.matches(v), "{t:?} on {v}");
+            }
+        }
+        assert!(accepted > 1_000, "only {accepted} accepted");
+        for t in [
+            ">=1.21-0",
+            "<1.19-0",
+            ">=1.4-0, <1.16-0",
+            "^1.2.x || 3",
+            "> 1.2",
+            "1.2.3",
+        ] {
+            assert!(parse_simple(t).is_some(), "{t:?} should take the fast path");
+        }
     }
 }
