@@ -196,6 +196,12 @@ fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
         Signature::fixed(&[Ty::String, Ty::Any]),
         move |ctx, a| {
             let text = arg_str(a, 0);
+            // Text without an action delimiter parses to one text node and executes to
+            // itself: skip the parser (bitnami's `common.tplvalues.render` sends most values,
+            // rendered with `toYaml`, through `tpl`).
+            if !text.contains("{{") {
+                return Ok(Value::str(strip_no_value(&text)));
+            }
             let r = ctx.execute_text("gotpl", &text, a[1].clone());
             if r.is_err() {
                 st.failed_tpl.borrow_mut().push(text.clone());

@@ -121,6 +121,8 @@ fn run_inner(a: &TemplateArgs) -> Result<(), Failure> {
         skip_schema_validation: a.skip_schema_validation,
         // One render, then the process exits: the syntax trees are not freed one by one.
         exit_after: true,
+        // Without --include-crds the crds/ files are never printed.
+        skip_crds: !a.include_crds,
         ..RenderOptions::default()
     };
     if let Some(kv) = &a.kube_version {

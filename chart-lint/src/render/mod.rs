@@ -44,6 +44,9 @@ pub struct RenderOptions {
     /// chart's syntax trees costs several percent of a `cargo kindtest template` run. Leave it
     /// off in long-running processes.
     pub exit_after: bool,
+    /// Leave [`Rendered::crds`] empty: the caller will not print the `crds/` files (helm
+    /// template without `--include-crds`), so their text is not copied.
+    pub skip_crds: bool,
 }
 
 impl Default for RenderOptions {
@@ -56,6 +59,7 @@ impl Default for RenderOptions {
             skip_schema_validation: false,
             strict: false,
             exit_after: false,
+            skip_crds: false,
         }
     }
 }
@@ -205,11 +209,15 @@ pub fn render_chart_owned(
     for h in &sorted.skipped_unknown_hooks {
         warnings.push(format!("skipping unknown hooks: {h:?}"));
     }
-    let crds = chart
-        .crd_objects()
-        .into_iter()
-        .map(|(p, f)| (p, String::from_utf8_lossy(&f.data).into_owned()))
-        .collect();
+    let crds = if opts.skip_crds {
+        Vec::new()
+    } else {
+        chart
+            .crd_objects()
+            .into_iter()
+            .map(|(p, f)| (p, String::from_utf8_lossy(&f.data).into_owned()))
+            .collect()
+    };
     Ok(Rendered {
         files,
         manifests: sorted.manifests,
