@@ -133,9 +133,15 @@ fn add_helm_funcs(f: &mut FuncMap, state: &IncludeState) {
         Ok(from_yaml_array(&arg_str(a, 0)))
     });
     f.pure("toJson", Signature::fixed(&[Ty::Any]), |a| {
+        if let Some(s) = crate::render::objects::go_struct_json(&a[0]) {
+            return Ok(Value::str(s));
+        }
         Ok(Value::str(crate::yaml::to_json(&a[0]).unwrap_or_default()))
     });
     f.pure("mustToJson", Signature::fixed(&[Ty::Any]), |a| {
+        if let Some(s) = crate::render::objects::go_struct_json(&a[0]) {
+            return Ok(Value::str(s));
+        }
         crate::yaml::to_json(&a[0])
             .map(Value::str)
             .map_err(FuncError::Call)

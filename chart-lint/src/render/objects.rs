@@ -305,6 +305,9 @@ impl Object for KubeVersionObj {
             self.0.version, self.0.normalized, self.0.major, self.0.minor
         ))
     }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
 }
 
 impl Object for VersionSetObj {
@@ -376,6 +379,9 @@ impl Object for HelmVersionObj {
                 .collect::<Vec<_>>()
                 .join(" ")
         ))
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 }
 
@@ -524,6 +530,53 @@ impl Object for Files {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
+}
+
+/// `toJson` of the `.Capabilities` objects as Go's `encoding/json` writes them: struct fields
+/// in declaration order (`{"Version":…,"Major":…,"Minor":…}`), where a map's keys would come
+/// out sorted. `None` for any other value.
+pub fn go_struct_json(v: &Value) -> Option<String> {
+    let Value::Object(o) = v else {
+        return None;
+    };
+    let any = o.as_any()?;
+    if let Some(c) = any.downcast_ref::<CapsObj>() {
+        let c = &c.0;
+        let apis = serde_json::to_string(&c.api_versions).unwrap_or_else(|_| "[]".into());
+        return Some(format!(
+            "{{\"KubeVersion\":{},\"APIVersions\":{apis},\"HelmVersion\":{}}}",
+            kube_version_json(&c.kube_version),
+            helm_version_json()
+        ));
+    }
+    if let Some(k) = any.downcast_ref::<KubeVersionObj>() {
+        return Some(kube_version_json(&k.0));
+    }
+    if any.is::<HelmVersionObj>() {
+        return Some(helm_version_json());
+    }
+    None
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+fn kube_version_json(k: &KubeVersion) -> String {
+    format!(
+        "{{\"Version\":{},\"Major\":{},\"Minor\":{}}}",
+        json_str(&k.version),
+        json_str(&k.major),
+        json_str(&k.minor)
+    )
+}
+
+fn helm_version_json() -> String {
+    let fields: Vec<String> = HELM_VERSION
+        .iter()
+        .map(|(_, key, v)| format!("{}:{}", json_str(key), json_str(v)))
+        .collect();
+    format!("{{{}}}", fields.join(","))
 }
 
 #[cfg(test)]
