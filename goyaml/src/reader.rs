@@ -571,21 +571,43 @@ impl<'a> Documents<'a> {
 
     /// libyaml's reader rejects characters outside the YAML printable set before parsing.
     fn check_chars(&self) -> Result<(), Error> {
-        // (Kept as a function returning the first offending character as an error.)
-        let bad = self.src[self.skip..].char_indices().find(|&(_, c)| {
-            let u = c as u32;
-            !(u == 0x09
+        let allowed = |u: u32| {
+            u == 0x09
                 || u == 0x0A
                 || u == 0x0D
                 || (0x20..=0x7E).contains(&u)
                 || u == 0x85
                 || (0xA0..=0xD7FF).contains(&u)
                 || (0xE000..=0xFFFD).contains(&u)
-                || (0x10000..=0x10FFFF).contains(&u))
-        });
+                || (0x10000..=0x10FFFF).contains(&u)
+        };
+        // ASCII bytes are checked as bytes; only non-ASCII characters are decoded.
+        let body = &self.src[self.skip..];
+        let bytes = body.as_bytes();
+        let mut i = 0;
+        let mut bad = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !allowed(u32::from(b)) {
+                    bad = Some(i);
+                    break;
+                }
+                i += 1;
+                continue;
+            }
+            let Some(c) = body[i..].chars().next() else {
+                break;
+            };
+            if !allowed(c as u32) {
+                bad = Some(i);
+                break;
+            }
+            i += c.len_utf8();
+        }
         match bad {
             None => Ok(()),
-            Some((i, _)) => {
+            Some(i) => {
                 let off = self.skip + i;
                 let before = &self.src[..off];
                 let line = before.matches('\n').count() + 1;
