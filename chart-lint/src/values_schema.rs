@@ -14,28 +14,124 @@ use crate::chart::Chart;
 /// # Errors
 /// helm's text, one section per failing chart: `<chart>:\n- at '/port': got string, want integer\n`.
 pub fn validate_chart(chart: &Chart, values: &Map) -> Result<(), String> {
-    let mut sb = String::new();
-    if let Some(schema) = &chart.schema
-        && let Err(e) = validate_single(values, schema)
-    {
-        sb.push_str(&format!("{}:\n{e}", chart.name()));
+    SchemaJob::new(chart, values).run()
+}
+
+/// The schema checks of a chart tree, taken out of the render's values (which are not
+/// `Send`), so that they can run on another thread while the templates render.
+pub struct SchemaJob {
+    /// In helm's order: a chart's own schema, then its subcharts'.
+    steps: Vec<Step>,
+}
+
+enum Step {
+    /// `(chart name, schema bytes, values as JSON)`.
+    Check(String, Vec<u8>, serde_json::Value),
+    /// A finding known without a schema (a subchart's values that are not a map).
+    Fixed(String),
+}
+
+impl SchemaJob {
+    /// Collects the checks of `chart` and its subcharts against the coalesced `values`.
+    pub fn new(chart: &Chart, values: &Map) -> SchemaJob {
+        let mut steps = Vec::new();
+        collect(chart, values, &mut steps);
+        SchemaJob { steps }
+    }
+
+    /// Whether there is nothing to check (no chart in the tree has a schema, all values fit).
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Runs the checks.
+    ///
+    /// # Errors
+    /// As [`validate_chart`].
+    pub fn run(self) -> Result<(), String> {
+        let mut sb = String::new();
+        for step in self.steps {
+            match step {
+                Step::Check(name, schema, instance) => {
+                    if let Err(e) = validate_json(&instance, &schema) {
+                        sb.push_str(&format!("{name}:\n{e}"));
+                    }
+                }
+                Step::Fixed(text) => sb.push_str(&text),
+            }
+        }
+        if sb.is_empty() { Ok(()) } else { Err(sb) }
+    }
+
+    /// Runs the checks on a new thread (the current one goes on rendering); the result comes
+    /// from [`SchemaRun::finish`]. Runs them here when there is nothing to check or no
+    /// thread can be started.
+    pub fn spawn(self) -> SchemaRun {
+        if self.steps.is_empty() {
+            return SchemaRun::Done(Ok(()));
+        }
+        // Shared so that the job is not lost if the thread cannot start.
+        let job = std::sync::Arc::new(std::sync::Mutex::new(Some(self)));
+        let theirs = job.clone();
+        let spawned = std::thread::Builder::new()
+            .name("values-schema".into())
+            .spawn(move || {
+                let taken = theirs.lock().ok().and_then(|mut g| g.take());
+                taken.map(SchemaJob::run)
+            });
+        match spawned {
+            Ok(handle) => SchemaRun::Thread(handle),
+            Err(_) => {
+                let taken = job.lock().ok().and_then(|mut g| g.take());
+                SchemaRun::Done(taken.map_or(Ok(()), SchemaJob::run))
+            }
+        }
+    }
+}
+
+/// A schema check under way ([`SchemaJob::spawn`]).
+pub enum SchemaRun {
+    /// Finished already.
+    Done(Result<(), String>),
+    /// Running on a thread.
+    Thread(std::thread::JoinHandle<Option<Result<(), String>>>),
+}
+
+impl SchemaRun {
+    /// Waits for the checks.
+    ///
+    /// # Errors
+    /// As [`validate_chart`]; a check that panicked is reported as an error, not re-raised.
+    pub fn finish(self) -> Result<(), String> {
+        match self {
+            SchemaRun::Done(r) => r,
+            SchemaRun::Thread(handle) => match handle.join() {
+                Ok(r) => r.unwrap_or(Ok(())),
+                Err(_) => Err("values.schema.json validation failed unexpectedly".into()),
+            },
+        }
+    }
+}
+
+fn collect(chart: &Chart, values: &Map, steps: &mut Vec<Step>) {
+    if let Some(schema) = &chart.schema {
+        steps.push(Step::Check(
+            chart.name().to_string(),
+            schema.to_vec(),
+            crate::convert::value_to_json(&Value::Map(values.clone())),
+        ));
     }
     for sub in &chart.dependencies {
         match values.get(sub.name()) {
             None | Some(Value::Nil) => {}
-            Some(Value::Map(m)) => {
-                if let Err(e) = validate_chart(sub, &m) {
-                    sb.push_str(&e);
-                }
-            }
-            Some(other) => sb.push_str(&format!(
+            Some(Value::Map(m)) => collect(sub, &m, steps),
+            Some(other) => steps.push(Step::Fixed(format!(
                 "{}:\ninvalid type for values: expected object (map), got {}\n",
                 sub.name(),
                 other.go_type()
-            )),
+            ))),
         }
     }
-    if sb.is_empty() { Ok(()) } else { Err(sb) }
 }
 
 fn quote_json(v: &serde_json::Value) -> String {
@@ -195,16 +291,24 @@ fn kind_limit_text(kind: &ValidationErrorKind) -> String {
 /// One chart's schema against its values; the error text as helm prints it (after the
 /// `jsonschema validation failed with 'file:///values.schema.json#'` line).
 pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
+    validate_json(
+        &crate::convert::value_to_json(&Value::Map(values.clone())),
+        schema,
+    )
+}
+
+/// [`validate_single`] on values already converted to JSON.
+fn validate_json(instance: &serde_json::Value, schema: &[u8]) -> Result<(), String> {
     let schema_json: serde_json::Value = serde_json::from_slice(schema)
         .map_err(|e| format!("failed to parse values.schema.json: {e}"))?;
     let validator = jsonschema::options()
         .build(&schema_json)
         .map_err(|e| format!("failed to compile values.schema.json: {e}"))?;
-    let instance = crate::convert::value_to_json(&Value::Map(values.clone()));
+    let instance = instance;
     // Group by the first path segment, as santhosh's nested output reads.
     let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
     let mut required: Vec<String> = Vec::new();
-    for e in validator.iter_errors(&instance) {
+    for e in validator.iter_errors(instance) {
         let path = e.instance_path().to_string();
         if let ValidationErrorKind::Required {
             property: serde_json::Value::String(p),

@@ -152,13 +152,32 @@ pub fn render_chart_owned(
         .map_err(|e| RenderError::other(format!("chart dependencies processing failed: {e}")))?;
     let values = crate::values::coalesce_values(&chart, user_values, &mut |w| warnings.push(w))
         .map_err(RenderError::other)?;
-    if !opts.skip_schema_validation {
-        crate::values_schema::validate_chart(&chart, &values).map_err(|e| {
-            RenderError::other(format!(
-                "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
-            ))
-        })?;
-    }
+    // helm checks the values against the schemas before rendering. The check needs nothing
+    // the render produces, so it runs on another thread meanwhile; its error, if any, wins
+    // over whatever the render gives, as it would have come first.
+    let schema = if opts.skip_schema_validation {
+        crate::values_schema::SchemaRun::Done(Ok(()))
+    } else {
+        crate::values_schema::SchemaJob::new(&chart, &values).spawn()
+    };
+    let rendered = render_with_values(&chart, values, warnings, opts);
+    schema.finish().map_err(|e| {
+        RenderError::other(format!(
+            "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
+        ))
+    })?;
+    rendered
+}
+
+/// The part of [`render_chart_owned`] after value coalescing: `kubeVersion`, the context,
+/// execution, sorting.
+#[allow(clippy::result_large_err)]
+fn render_with_values(
+    chart: &Chart,
+    values: Map,
+    mut warnings: Vec<String>,
+    opts: &RenderOptions,
+) -> Result<Rendered, RenderError> {
     let caps = &opts.capabilities;
     if !chart.metadata.kube_version.is_empty()
         && !crate::semver::is_compatible_range(
@@ -185,7 +204,7 @@ pub fn render_chart_owned(
     top.insert("Capabilities", caps.to_value());
 
     let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
-    all_templates(&chart, &top, true, chart.name(), &mut tpls);
+    all_templates(chart, &top, true, chart.name(), &mut tpls);
 
     let files = execute(&tpls, opts)?;
 
