@@ -304,7 +304,6 @@ fn validate_json(instance: &serde_json::Value, schema: &[u8]) -> Result<(), Stri
     let validator = jsonschema::options()
         .build(&schema_json)
         .map_err(|e| format!("failed to compile values.schema.json: {e}"))?;
-    let instance = instance;
     // Group by the first path segment, as santhosh's nested output reads.
     let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
     let mut required: Vec<String> = Vec::new();
