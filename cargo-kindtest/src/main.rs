@@ -275,6 +275,7 @@ fn main() {
     {
         std::process::exit(cargo_kindtest::incluster::runner::main(&args[first + 1..]));
     }
+    subcommand_first(&mut args, first);
     // `cargo kindtest …` runs `cargo-kindtest kindtest …`.
     let cli = if args.get(1).is_some_and(|a| a == "kindtest") {
         let CargoCli::Kindtest(cli) = CargoCli::parse_from(args);
@@ -286,6 +287,52 @@ fn main() {
         Cli::parse_from(args)
     };
     std::process::exit(real_main(cli));
+}
+
+/// `cargo kindtest --profile sim down` means `cargo kindtest down --profile sim`: when only
+/// global options come before a command name, the command is moved to the front. (The test
+/// run's own options and filters do not mix with commands, so clap would otherwise take
+/// `down` for a test filter.)
+fn subcommand_first(args: &mut Vec<std::ffi::OsString>, first: usize) {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let mut i = first;
+    while let Some(a) = args.get(i).and_then(|a| a.to_str()) {
+        if a == "--" || !a.starts_with('-') {
+            break;
+        }
+        let (name, inline_value) = match a.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (a, false),
+        };
+        let global = cmd.get_arguments().find(|arg| {
+            arg.is_global_set()
+                && (name
+                    .strip_prefix("--")
+                    .is_some_and(|l| arg.get_long() == Some(l))
+                    || (name.len() == 2
+                        && name.strip_prefix('-').and_then(|c| c.chars().next())
+                            == arg.get_short()))
+        });
+        let Some(global) = global else {
+            return;
+        };
+        i += 1;
+        if !inline_value && global.get_action().takes_values() {
+            i += 1;
+        }
+    }
+    if i == first {
+        return;
+    }
+    let is_command = args
+        .get(i)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| cmd.find_subcommand(a).is_some());
+    if is_command {
+        let c = args.remove(i);
+        args.insert(first, c);
+    }
 }
 
 fn real_main(cli: Cli) -> i32 {
@@ -386,6 +433,40 @@ mod tests {
     fn cli_is_consistent() {
         Cli::command().debug_assert();
         CargoCli::command().debug_assert();
+    }
+
+    fn args(v: &[&str]) -> Vec<std::ffi::OsString> {
+        v.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn global_options_may_come_before_a_command() {
+        let mut a = args(&["cargo-kindtest", "kindtest", "--profile", "sim", "down"]);
+        subcommand_first(&mut a, 2);
+        assert_eq!(
+            a,
+            args(&["cargo-kindtest", "kindtest", "down", "--profile", "sim"])
+        );
+        let CargoCli::Kindtest(cli) = CargoCli::try_parse_from(a).unwrap();
+        assert!(matches!(cli.command, Some(Command::Down)), "{cli:?}");
+        assert_eq!(cli.global.profile, "sim");
+
+        let mut a = args(&["cargo-kindtest", "-v", "--profile=e2e", "status"]);
+        subcommand_first(&mut a, 1);
+        assert_eq!(
+            a,
+            args(&["cargo-kindtest", "status", "-v", "--profile=e2e"])
+        );
+        // Test options or filters before it: a filter, as before.
+        for v in [
+            &["cargo-kindtest", "--profile", "sim", "pod_ready"][..],
+            &["cargo-kindtest", "--no-fail-fast", "down"][..],
+            &["cargo-kindtest", "--profile", "sim", "--", "down"][..],
+        ] {
+            let mut a = args(v);
+            subcommand_first(&mut a, 1);
+            assert_eq!(a, args(v));
+        }
     }
 
     #[test]
