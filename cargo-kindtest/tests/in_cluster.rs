@@ -195,6 +195,7 @@ fn runner_contract_on_a_real_control_plane() {
     unschedulable_pod_fails_with_one_line(&env);
     sigterm_deletes_the_pod_and_the_namespace(&env);
     nextest_runs_tests_through_the_runner(&env);
+    binding_goes_with_the_runner_namespace(&env);
     env.plane.stop().expect("stop the plane");
 }
 
@@ -379,6 +380,27 @@ fn service_account_has_least_privilege(env: &Env) {
         "create",
         "customresourcedefinitions.apiextensions.k8s.io"
     ]));
+}
+
+/// The per-run ClusterRoleBinding is owned by the runner namespace, so deleting only the
+/// namespace (`cargo kindtest clean`, the harness's sweep, an interrupted run) removes it too.
+fn binding_goes_with_the_runner_namespace(env: &Env) {
+    let ns = env.runner_ns();
+    let uid = env.json(&["get", "namespace", &ns])["metadata"]["uid"]
+        .as_str()
+        .expect("runner namespace uid")
+        .to_string();
+    let crb = env.json(&["get", "clusterrolebinding", &ns]);
+    let owners = &crb["metadata"]["ownerReferences"];
+    assert_eq!(owners[0]["kind"], "Namespace", "{crb}");
+    assert_eq!(owners[0]["name"], ns.as_str(), "{crb}");
+    assert_eq!(owners[0]["uid"], uid.as_str(), "{crb}");
+    env.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+    env.wait_until(
+        "the ClusterRoleBinding to be collected with its namespace",
+        Duration::from_secs(90),
+        || !env.exists(&["get", "clusterrolebinding", &ns]),
+    );
 }
 
 fn pending_pod_fails_with_one_line(env: &Env) {

@@ -145,7 +145,25 @@ pub async fn ensure_run_objects(
     {
         return Ok(());
     }
-    for obj in run_objects(run_id, cluster_admin) {
+    let nss: Api<Namespace> = Api::all(client.clone());
+    for mut obj in run_objects(run_id, cluster_admin) {
+        if obj["kind"] == "ClusterRoleBinding" {
+            // Owned by the runner namespace: cluster-scoped, so nothing deletes it with the
+            // namespace unless the garbage collector is told (`clean`, the harness's sweep and
+            // an interrupted run delete only the namespace).
+            let uid = nss
+                .get(&ns)
+                .await
+                .map_err(|e| format!("namespace {ns}: {e}"))?
+                .metadata
+                .uid
+                .unwrap_or_default();
+            if !uid.is_empty() {
+                obj["metadata"]["ownerReferences"] = json!([{
+                    "apiVersion": "v1", "kind": "Namespace", "name": ns, "uid": uid
+                }]);
+            }
+        }
         apply(client, &obj).await?;
     }
     Ok(())
