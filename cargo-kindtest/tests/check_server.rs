@@ -116,6 +116,9 @@ fn server_findings_like_offline_ones() {
         deploy["pointer"],
         "/spec/template/spec/containers/0/imagePullPolicy"
     );
+    // The field, back to the template line that wrote it (like the offline findings).
+    assert_eq!(deploy["line"], 15, "{deploy}");
+    assert_eq!(unknown["line"], 7, "{unknown}");
     let widget = by_file("templates/widget.yaml");
     assert_eq!(widget["severity"], "warning", "{widget}");
     // a dry run creates nothing

@@ -13,7 +13,7 @@
 //! a create. Documents whose API the server does not know because the same render defines its
 //! CRD, or whose namespace does not exist yet, are reported as warnings ("not checked").
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -123,8 +123,20 @@ fn run_inner(
     .map_err(|e| e.to_string())?;
     let target = target(args, &plan)?;
     let version = server_version(&target)?;
-    let docs = render_releases(&plan, &version)?;
-    let findings = dry_run_all(&target, &docs);
+    let (docs, located) = render_releases(&plan, &version)?;
+    let findings = dry_run_all(&target, &docs)
+        .into_iter()
+        .map(|(i, mut f)| {
+            // The field the server names, back to the template line that wrote it.
+            if let (Some(pointer), Some(Some(d))) = (&f.pointer, located.get(i)) {
+                let (line, column) = d.locate(pointer);
+                f.line = line;
+                f.column = column;
+                f.snippet = line.and_then(|l| d.source_line(l)).map(str::to_string);
+            }
+            f
+        })
+        .collect();
     Ok((findings, docs.len(), plan.releases.len(), target, version))
 }
 
@@ -207,12 +219,18 @@ fn server_version(t: &Target) -> Result<String, String> {
 /// Renders every release of the plan as the install stage installs it: values files, `--set`
 /// pairs, image values (tag from the cluster's state when known), `.Capabilities.KubeVersion`
 /// of the server. CRDs first, then manifests, then hooks.
-fn render_releases(plan: &Plan, version: &str) -> Result<Vec<Doc>, String> {
+/// The documents to check, and for each the parsed document that maps its fields to template
+/// lines (`None` for `crds/` files, which are not templates).
+fn render_releases(
+    plan: &Plan,
+    version: &str,
+) -> Result<(Vec<Doc>, Vec<Option<chart_lint::lint::Document>>), String> {
     let state = cargo_kindtest::state::ClusterState::load(&cargo_kindtest::state::state_path(
         &ClusterPaths::new(&plan.kindtest_dir, &plan.cluster.name).dir,
     ))
     .unwrap_or_default();
     let mut docs = Vec::new();
+    let mut located = Vec::new();
     for r in &plan.releases {
         let chart = PathBuf::from(&r.chart);
         if !chart.is_dir() {
@@ -261,25 +279,33 @@ fn render_releases(plan: &Plan, version: &str) -> Result<Vec<Doc>, String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut texts: Vec<(String, String)> = Vec::new();
-        for (src, data) in &rendered.crds {
-            for d in chart_lint::output::split_manifests(data) {
-                texts.push((src.clone(), d));
+        let mut parsed: BTreeMap<usize, chart_lint::lint::Document> = BTreeMap::new();
+        if let Ok(c) = chart_lint::chart::Chart::load(&chart) {
+            for d in chart_lint::lint::rendered_documents(&c, &rendered) {
+                parsed.insert(d.index, d);
             }
         }
-        for m in &rendered.manifests {
-            texts.push((m.source_path.clone(), m.content.clone()));
+        let mut texts: Vec<(String, String, Option<usize>)> = Vec::new();
+        for (src, data) in &rendered.crds {
+            for d in chart_lint::output::split_manifests(data) {
+                texts.push((src.clone(), d, None));
+            }
         }
-        for h in &rendered.hooks {
-            texts.push((h.manifest.source_path.clone(), h.manifest.content.clone()));
+        let rendered_docs = rendered
+            .manifests
+            .iter()
+            .chain(rendered.hooks.iter().map(|h| &h.manifest));
+        for (i, m) in rendered_docs.enumerate() {
+            texts.push((m.source_path.clone(), m.content.clone(), Some(i)));
         }
-        for (src, text) in texts {
+        for (src, text, index) in texts {
             if let Some(doc) = make_doc(&chart, &chart_name, &src, &text, &r.namespace) {
                 docs.push(doc);
+                located.push(index.and_then(|i| parsed.remove(&i)));
             }
         }
     }
-    Ok(docs)
+    Ok((docs, located))
 }
 
 /// A document's head; `None` for empty documents (comments only).
@@ -352,7 +378,8 @@ pub fn dry_run_args(doc: &Doc) -> Vec<String> {
 }
 
 /// Dry-runs every document (a few at a time); findings in document order.
-fn dry_run_all(t: &Target, docs: &[Doc]) -> Vec<Finding> {
+/// The findings, each with the index of its document.
+fn dry_run_all(t: &Target, docs: &[Doc]) -> Vec<(usize, Finding)> {
     let crd_kinds: BTreeSet<(String, String)> = docs
         .iter()
         .filter(|d| d.kind == "CustomResourceDefinition")
@@ -382,7 +409,11 @@ fn dry_run_all(t: &Target, docs: &[Doc]) -> Vec<Finding> {
             }
         }
     });
-    results.into_iter().flatten().collect()
+    results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.map(|f| (i, f)))
+        .collect()
 }
 
 /// `(group, kind)` a CRD document defines.

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use doc::{Document, Resource};
-pub use run::{LintOptions, LintReport, lint_chart};
+pub use run::{LintOptions, LintReport, lint_chart, rendered_documents};
 
 /// Annotation on a resource that silences rules for it (comma-separated codes or names).
 pub const ALLOW_ANNOTATION: &str = "lint.kindtest.dev/allow";

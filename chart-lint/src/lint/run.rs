@@ -362,6 +362,13 @@ fn error_location(e: &crate::diagnostic::RenderError) -> Option<(String, usize, 
     }
 }
 
+/// The parsed documents of a render (manifests, then hooks, in output order; `index` counts
+/// both), each able to map a JSON pointer back to its template line
+/// ([`Document::locate`]). `chart` is the chart that was rendered.
+pub fn rendered_documents(chart: &Chart, rendered: &crate::render::Rendered) -> Vec<Document> {
+    documents(rendered, &template_sources(chart, chart.name()))
+}
+
 /// Template path → source text, for every template of the chart and its subcharts.
 fn template_sources(chart: &Chart, path: &str) -> BTreeMap<String, Rc<Vec<String>>> {
     let mut out = BTreeMap::new();
