@@ -19,6 +19,60 @@ pub struct Span {
     pub end: u32,
 }
 
+/// A piece of template text: a range of the source text it was parsed from (shared, so a
+/// text node costs no copy).
+#[derive(Clone)]
+pub struct Text {
+    src: Rc<str>,
+    start: u32,
+    end: u32,
+}
+
+impl Text {
+    /// The text `src[start..end]`.
+    ///
+    /// # Panics
+    /// If the range is out of bounds or not on character boundaries.
+    pub fn new(src: Rc<str>, start: usize, end: usize) -> Text {
+        assert!(src.get(start..end).is_some(), "text range out of bounds");
+        Text {
+            src,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// The text as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.src[self.start as usize..self.end as usize]
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::new(Rc::from(s), 0, s.len())
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A list of nodes.
 #[derive(Debug, Default)]
 pub struct ListNode {
@@ -30,19 +84,19 @@ pub struct ListNode {
 #[derive(Debug)]
 pub enum Node {
     /// Plain text.
-    Text(Rc<str>),
+    Text(Text),
     /// `{{pipeline}}`
     Action(Pipe),
     /// `{{/* */}}` (only when comments are kept)
-    Comment(Rc<str>),
+    Comment(Text),
     /// `{{if}}`
-    If(Branch),
+    If(Box<Branch>),
     /// `{{range}}`
-    Range(Branch),
+    Range(Box<Branch>),
     /// `{{with}}`
-    With(Branch),
+    With(Box<Branch>),
     /// `{{template "name" pipeline}}` (also what a `block` leaves in place)
-    Template(TemplateNode),
+    Template(Box<TemplateNode>),
     /// `{{break}}`
     Break(u32),
     /// `{{continue}}`
@@ -197,14 +251,14 @@ pub struct Number {
 /// Operand kinds.
 #[derive(Debug)]
 pub enum ArgKind {
-    /// `.A.B`
-    Field(Vec<Rc<str>>),
+    /// `.A.B` (the names, shared by all equal chains of one text)
+    Field(Rc<[Rc<str>]>),
     /// `(pipe).A.B`, `$x` never (see `Variable`).
-    Chain(Box<Arg>, Vec<Rc<str>>),
+    Chain(Box<Arg>, Rc<[Rc<str>]>),
     /// A function name.
     Identifier(Rc<str>, FuncRef),
     /// `$x.A.B` (first element is the variable name with `$`).
-    Variable(Vec<Rc<str>>),
+    Variable(Rc<[Rc<str>]>),
     /// `.`
     Dot,
     /// `nil`
@@ -212,7 +266,7 @@ pub enum ArgKind {
     /// `true` / `false`
     Bool(bool),
     /// A number.
-    Number(Number),
+    Number(Box<Number>),
     /// A string literal: quoted source form and value.
     String(Rc<str>, Rc<str>),
     /// `( pipeline )`
@@ -296,7 +350,7 @@ impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ArgKind::Field(ids) => {
-                for id in ids {
+                for id in ids.iter() {
                     write!(f, ".{id}")?;
                 }
                 Ok(())
@@ -307,7 +361,7 @@ impl fmt::Display for Arg {
                 } else {
                     write!(f, "{node}")?;
                 }
-                for id in fields {
+                for id in fields.iter() {
                     write!(f, ".{id}")?;
                 }
                 Ok(())
@@ -339,4 +393,19 @@ pub fn is_empty_tree(list: &ListNode) -> bool {
         Node::Comment(_) => true,
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// Node sizes drive the memory (and page faults) of parsing large charts: large, rare
+    /// variants are boxed.
+    #[test]
+    fn nodes_stay_small() {
+        assert!(std::mem::size_of::<Node>() <= 64);
+        assert!(std::mem::size_of::<Arg>() <= 56);
+        assert!(std::mem::size_of::<Command>() <= 40);
+        assert!(std::mem::size_of::<crate::lex::Item>() <= 12);
+    }
 }

@@ -57,7 +57,7 @@ impl Default for Options {
 /// A set of named templates (Rc'd layers: cloning is cheap; `tpl` adds a layer).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Layer {
-    pub(crate) templates: HashMap<Rc<str>, Rc<Tree>>,
+    pub(crate) templates: HashMap<Rc<str>, Rc<Tree>, crate::parse::FxBuild>,
     pub(crate) parent: Option<Rc<Layer>>,
 }
 
@@ -222,7 +222,7 @@ impl Context for Runner<'_> {
             }
         };
         let mut layer = Layer {
-            templates: HashMap::new(),
+            templates: HashMap::default(),
             parent: Some(self.layer.clone()),
         };
         for t in trees {
@@ -761,10 +761,11 @@ impl<'t> State<'_, '_, 't> {
             }
             return Ok(Rv::invalid());
         }
-        let typ = receiver.type_name();
+        // The type name is for error messages only: computed when needed.
+        let typ = || receiver.type_name();
         let has_args = args.len() > 1 || fin.is_some();
         match &receiver.v {
-            Value::Nil => Err(self.err(format!("nil pointer evaluating {typ}.{name}"))),
+            Value::Nil => Err(self.err(format!("nil pointer evaluating {}.{name}", typ()))),
             Value::Map(m) => {
                 if has_args {
                     return Err(self.err(format!("{name} is not a method but has arguments")));
@@ -799,7 +800,9 @@ impl<'t> State<'_, '_, 't> {
                             },
                             format!("error calling {name}: {msg}"),
                         )),
-                        None => Err(self.err(format!("can't evaluate field {name} in type {typ}"))),
+                        None => {
+                            Err(self.err(format!("can't evaluate field {name} in type {}", typ())))
+                        }
                     };
                 }
                 match o.field(name) {
@@ -823,11 +826,11 @@ impl<'t> State<'_, '_, 't> {
                             };
                             return self.eval_field(dot, name, node, args, fin, inner);
                         }
-                        Err(self.err(format!("can't evaluate field {name} in type {typ}")))
+                        Err(self.err(format!("can't evaluate field {name} in type {}", typ())))
                     }
                 }
             }
-            _ => Err(self.err(format!("can't evaluate field {name} in type {typ}"))),
+            _ => Err(self.err(format!("can't evaluate field {name} in type {}", typ()))),
         }
     }
 

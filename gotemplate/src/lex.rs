@@ -5,8 +5,6 @@
 //! adjacent ASCII space, and trimming removes all adjacent `" \t\r\n"`. A lexical error ends the
 //! token stream with an [`Tok::Error`] token carrying Go's message.
 
-use std::borrow::Cow;
-
 /// Token kinds (Go's `itemType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tok {
@@ -100,34 +98,51 @@ impl Tok {
     }
 }
 
-/// A token.
-#[derive(Clone, Debug)]
-pub struct Item<'a> {
+/// A token: its kind and the byte range `pos..end` of its text in the source (for `Text`
+/// items, after trimming). Tokens are plain numbers, so a token stream is one allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Item {
     /// Kind.
     pub typ: Tok,
     /// Byte offset of the token in the source.
-    pub pos: usize,
-    /// Text (for `Text` items after trimming; for errors the message).
-    pub val: Cow<'a, str>,
+    pub pos: u32,
+    /// End offset (exclusive) of the token's text; equal to `pos` for `Eof` and `Error`.
+    pub end: u32,
 }
 
-impl Item<'_> {
-    /// Go's `item.String()`, used in `unexpected X in Y` messages.
-    pub fn describe(&self) -> String {
+impl Item {
+    /// The token's text in `src` (the text it was lexed from).
+    pub fn val<'s>(&self, src: &'s str) -> &'s str {
+        &src[self.pos as usize..self.end as usize]
+    }
+
+    /// Go's `item.String()`, used in `unexpected X in Y` messages; `error` is the lexer's
+    /// message for an `Error` token.
+    pub fn describe(&self, src: &str, error: &str) -> String {
         match self.typ {
             Tok::Eof => "EOF".to_string(),
-            Tok::Error => self.val.to_string(),
-            t if t.is_keyword() => format!("<{}>", self.val),
+            Tok::Error => error.to_string(),
+            t if t.is_keyword() => format!("<{}>", self.val(src)),
             _ => {
-                if self.val.chars().count() > 10 {
-                    let head: String = self.val.chars().take(10).collect();
+                let val = self.val(src);
+                if val.chars().count() > 10 {
+                    let head: String = val.chars().take(10).collect();
                     format!("{}...", crate::gofmt::quote(&head))
                 } else {
-                    crate::gofmt::quote(&self.val)
+                    crate::gofmt::quote(val)
                 }
             }
         }
     }
+}
+
+/// The token stream of one text.
+#[derive(Debug, Default)]
+pub struct Lexed {
+    /// Tokens; the last is `Eof` or `Error`.
+    pub items: Vec<Item>,
+    /// The message of the final `Error` token, if any.
+    pub error: Option<String>,
 }
 
 /// Lexer options (Go's `lexOptions`).
@@ -173,18 +188,30 @@ fn has_right_trim(s: &[u8]) -> bool {
 }
 
 /// Lexes the whole input. The last token is `Eof` or `Error`.
-pub fn lex(input: &str, opts: LexOptions) -> Vec<Item<'_>> {
+pub fn lex(input: &str, opts: LexOptions) -> Lexed {
+    let mut out = Lexed::default();
+    lex_into(input, opts, &mut out);
+    out
+}
+
+/// [`lex`] into a reused buffer (cleared first).
+pub fn lex_into(input: &str, opts: LexOptions, out: &mut Lexed) {
+    out.items.clear();
+    out.error = None;
+    out.items.reserve(input.len() / 8 + 4);
     let mut l = Lexer {
         input,
         bytes: input.as_bytes(),
         pos: 0,
         start: 0,
-        items: Vec::with_capacity(input.len() / 6 + 4),
+        items: std::mem::take(&mut out.items),
+        error: None,
         opts,
         paren_depth: 0,
     };
     l.run();
-    l.items
+    out.items = l.items;
+    out.error = l.error;
 }
 
 struct Lexer<'a> {
@@ -192,7 +219,8 @@ struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     start: usize,
-    items: Vec<Item<'a>>,
+    items: Vec<Item>,
+    error: Option<String>,
     opts: LexOptions,
     paren_depth: i32,
 }
@@ -204,7 +232,7 @@ enum State {
     Done,
 }
 
-impl<'a> Lexer<'a> {
+impl Lexer<'_> {
     fn run(&mut self) {
         let mut st = State::Text;
         loop {
@@ -217,28 +245,38 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn emit(&mut self, typ: Tok) {
+    #[inline]
+    fn push(&mut self, typ: Tok, pos: usize, end: usize) {
         self.items.push(Item {
             typ,
-            pos: self.start,
-            val: Cow::Borrowed(&self.input[self.start..self.pos]),
+            pos: pos as u32,
+            end: end as u32,
         });
+    }
+
+    #[inline]
+    fn emit(&mut self, typ: Tok) {
+        self.push(typ, self.start, self.pos);
         self.start = self.pos;
     }
 
+    #[cold]
     fn errorf(&mut self, msg: String) -> State {
-        self.items.push(Item {
-            typ: Tok::Error,
-            pos: self.start,
-            val: Cow::Owned(msg),
-        });
+        self.push(Tok::Error, self.start, self.start);
+        self.error = Some(msg);
         State::Done
     }
 
+    #[inline]
     fn peek_char(&self) -> Option<char> {
-        self.input[self.pos..].chars().next()
+        match self.bytes.get(self.pos) {
+            None => None,
+            Some(&b) if b < 0x80 => Some(b as char),
+            Some(_) => self.input[self.pos..].chars().next(),
+        }
     }
 
+    #[inline]
     fn next_char(&mut self) -> Option<char> {
         let c = self.peek_char()?;
         self.pos += c.len_utf8();
@@ -261,18 +299,14 @@ impl<'a> Lexer<'a> {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + LEFT.len();
-                let mut trim = 0;
+                let mut end = self.pos;
                 if has_left_trim(&self.bytes[delim_end..]) {
-                    let text = &self.input[self.start..self.pos];
-                    trim = text.len() - text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                    while end > self.start && is_space(self.bytes[end - 1]) {
+                        end -= 1;
+                    }
                 }
-                let text = &self.input[self.start..self.pos - trim];
-                if !text.is_empty() {
-                    self.items.push(Item {
-                        typ: Tok::Text,
-                        pos: self.start,
-                        val: Cow::Borrowed(text),
-                    });
+                if end > self.start {
+                    self.push(Tok::Text, self.start, end);
                 }
                 self.start = self.pos;
             }
@@ -295,11 +329,7 @@ impl<'a> Lexer<'a> {
             self.start = self.pos;
             return self.lex_comment();
         }
-        self.items.push(Item {
-            typ: Tok::LeftDelim,
-            pos: self.start,
-            val: Cow::Borrowed(LEFT),
-        });
+        self.push(Tok::LeftDelim, self.start, self.start + LEFT.len());
         self.pos += after;
         self.start = self.pos;
         self.paren_depth = 0;
@@ -308,7 +338,8 @@ impl<'a> Lexer<'a> {
 
     fn lex_comment(&mut self) -> State {
         self.pos += LEFT_COMMENT.len();
-        let Some(x) = self.input[self.pos..].find(RIGHT_COMMENT) else {
+        let Some(x) = memchr::memmem::find(&self.bytes[self.pos..], RIGHT_COMMENT.as_bytes())
+        else {
             return self.errorf("unclosed comment".into());
         };
         self.pos += x + RIGHT_COMMENT.len();
@@ -316,11 +347,7 @@ impl<'a> Lexer<'a> {
         if !delim {
             return self.errorf("comment ends before closing delimiter".into());
         }
-        let item = Item {
-            typ: Tok::Comment,
-            pos: self.start,
-            val: Cow::Borrowed(&self.input[self.start..self.pos]),
-        };
+        let (cpos, cend) = (self.start, self.pos);
         if trim {
             self.pos += 2;
         }
@@ -330,13 +357,12 @@ impl<'a> Lexer<'a> {
         }
         self.start = self.pos;
         if self.opts.emit_comment {
-            self.items.push(item);
+            self.push(Tok::Comment, cpos, cend);
         }
         State::Text
     }
 
-    fn lex_right_delim(&mut self) -> State {
-        let (_, trim) = self.at_right_delim();
+    fn lex_right_delim(&mut self, trim: bool) -> State {
         if trim {
             self.pos += 2;
             self.start = self.pos;
@@ -351,82 +377,111 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_inside_action(&mut self) -> State {
-        let (delim, _) = self.at_right_delim();
-        if delim {
-            if self.paren_depth == 0 {
-                return self.lex_right_delim();
-            }
-            return self.errorf("unclosed left paren".into());
-        }
-        let Some(r) = self.next_char() else {
-            return self.errorf("unclosed action".into());
-        };
-        match r {
-            ' ' | '\t' | '\r' | '\n' => {
-                self.pos -= 1;
-                self.lex_space()
-            }
-            '=' => {
-                self.emit(Tok::Assign);
-                State::InsideAction
-            }
-            ':' => {
-                if self.next_char() != Some('=') {
-                    return self.errorf("expected :=".into());
+        loop {
+            let Some(&b) = self.bytes.get(self.pos) else {
+                return self.errorf("unclosed action".into());
+            };
+            // Only a space or `}` can begin a right delimiter.
+            if b == b'}' || is_space(b) {
+                let (delim, trim) = self.at_right_delim();
+                if delim {
+                    if self.paren_depth == 0 {
+                        return self.lex_right_delim(trim);
+                    }
+                    return self.errorf("unclosed left paren".into());
                 }
-                self.emit(Tok::Declare);
-                State::InsideAction
             }
-            '|' => {
-                self.emit(Tok::Pipe);
-                State::InsideAction
-            }
-            '"' => self.lex_quote(),
-            '`' => self.lex_raw_quote(),
-            '$' => self.lex_field_or_variable(Tok::Variable),
-            '\'' => self.lex_char(),
-            '.' => {
-                if let Some(&b) = self.bytes.get(self.pos)
-                    && !b.is_ascii_digit()
-                {
-                    return self.lex_field_or_variable(Tok::Field);
+            if b >= 0x80 {
+                let Some(c) = self.next_char() else {
+                    return self.errorf("unclosed action".into());
+                };
+                if is_alnum(c) {
+                    self.pos -= c.len_utf8();
+                    if let Some(st) = self.lex_identifier() {
+                        return st;
+                    }
+                    continue;
                 }
-                self.pos -= 1;
-                self.lex_number()
+                return self.errorf(format!(
+                    "unrecognized character in action: {}",
+                    crate::gofmt::char_u(c)
+                ));
             }
-            '+' | '-' | '0'..='9' => {
-                self.pos -= 1;
-                self.lex_number()
-            }
-            '(' => {
-                self.paren_depth += 1;
-                self.emit(Tok::LeftParen);
-                State::InsideAction
-            }
-            ')' => {
-                self.paren_depth -= 1;
-                if self.paren_depth < 0 {
-                    return self.errorf("unexpected right paren".into());
+            self.pos += 1;
+            let st = match b {
+                b' ' | b'\t' | b'\r' | b'\n' => {
+                    self.pos -= 1;
+                    self.lex_space();
+                    None
                 }
-                self.emit(Tok::RightParen);
-                State::InsideAction
+                b'=' => {
+                    self.emit(Tok::Assign);
+                    None
+                }
+                b':' => {
+                    if self.next_char() != Some('=') {
+                        return self.errorf("expected :=".into());
+                    }
+                    self.emit(Tok::Declare);
+                    None
+                }
+                b'|' => {
+                    self.emit(Tok::Pipe);
+                    None
+                }
+                b'"' => self.lex_quote(),
+                b'`' => self.lex_raw_quote(),
+                b'$' => self.lex_field_or_variable(Tok::Variable),
+                b'\'' => self.lex_char(),
+                b'.' => {
+                    if let Some(&b) = self.bytes.get(self.pos)
+                        && !b.is_ascii_digit()
+                    {
+                        self.lex_field_or_variable(Tok::Field)
+                    } else {
+                        self.pos -= 1;
+                        self.lex_number()
+                    }
+                }
+                b'+' | b'-' | b'0'..=b'9' => {
+                    self.pos -= 1;
+                    self.lex_number()
+                }
+                b'(' => {
+                    self.paren_depth += 1;
+                    self.emit(Tok::LeftParen);
+                    None
+                }
+                b')' => {
+                    self.paren_depth -= 1;
+                    if self.paren_depth < 0 {
+                        return self.errorf("unexpected right paren".into());
+                    }
+                    self.emit(Tok::RightParen);
+                    None
+                }
+                b if b == b'_' || b.is_ascii_alphanumeric() => {
+                    self.pos -= 1;
+                    self.lex_identifier()
+                }
+                b if !b.is_ascii_control() => {
+                    self.emit(Tok::Char);
+                    None
+                }
+                b => {
+                    return self.errorf(format!(
+                        "unrecognized character in action: {}",
+                        crate::gofmt::char_u(b as char)
+                    ));
+                }
+            };
+            if let Some(st) = st {
+                return st;
             }
-            c if is_alnum(c) => {
-                self.pos -= c.len_utf8();
-                self.lex_identifier()
-            }
-            c if c.is_ascii() && !c.is_ascii_control() => {
-                self.emit(Tok::Char);
-                State::InsideAction
-            }
-            c => self.errorf(format!(
-                "unrecognized character in action: {}",
-                crate::gofmt::char_u(c)
-            )),
         }
     }
 
-    fn lex_space(&mut self) -> State {
+    fn lex_space(&mut self) {
         let mut n = 0;
         while self.pos < self.bytes.len() && is_space(self.bytes[self.pos]) {
             self.pos += 1;
@@ -436,27 +491,24 @@ impl<'a> Lexer<'a> {
         if has_right_trim(before) && before[2..].starts_with(RIGHT.as_bytes()) {
             self.pos -= 1;
             if n == 1 {
-                return State::InsideAction;
+                return;
             }
         }
         self.emit(Tok::Space);
-        State::InsideAction
     }
 
     fn at_terminator(&self) -> bool {
-        let Some(r) = self.peek_char() else {
+        let Some(&b) = self.bytes.get(self.pos) else {
             return true;
         };
-        if r.is_ascii() && is_space(r as u8) {
-            return true;
-        }
-        match r {
-            '.' | ',' | '|' | ':' | ')' | '(' => true,
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(' => true,
             _ => self.bytes[self.pos..].starts_with(RIGHT.as_bytes()),
         }
     }
 
-    fn bad_char(&mut self) -> State {
+    #[cold]
+    fn bad_char(&mut self) -> Option<State> {
         let c = self.peek_char();
         let desc = match c {
             Some(c) => crate::gofmt::char_u(c),
@@ -465,16 +517,28 @@ impl<'a> Lexer<'a> {
         if let Some(c) = c {
             self.pos += c.len_utf8();
         }
-        self.errorf(format!("bad character {desc}"))
+        Some(self.errorf(format!("bad character {desc}")))
     }
 
-    fn lex_identifier(&mut self) -> State {
-        while let Some(c) = self.peek_char() {
-            if !is_alnum(c) {
+    /// Skips alphanumeric characters (Go's `isAlphaNumeric`).
+    #[inline]
+    fn skip_alnum(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b == b'_' || b.is_ascii_alphanumeric() {
+                self.pos += 1;
+            } else if b >= 0x80 {
+                match self.peek_char() {
+                    Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
+                    _ => break,
+                }
+            } else {
                 break;
             }
-            self.pos += c.len_utf8();
         }
+    }
+
+    fn lex_identifier(&mut self) -> Option<State> {
+        self.skip_alnum();
         if !self.at_terminator() {
             return self.bad_char();
         }
@@ -495,75 +559,73 @@ impl<'a> Lexer<'a> {
             _ => Tok::Identifier,
         };
         self.emit(typ);
-        State::InsideAction
+        None
     }
 
-    fn lex_field_or_variable(&mut self, typ: Tok) -> State {
+    fn lex_field_or_variable(&mut self, typ: Tok) -> Option<State> {
         if self.at_terminator() {
             self.emit(if typ == Tok::Variable {
                 Tok::Variable
             } else {
                 Tok::Dot
             });
-            return State::InsideAction;
+            return None;
         }
-        while let Some(c) = self.peek_char() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
-        }
+        self.skip_alnum();
         if !self.at_terminator() {
             return self.bad_char();
         }
         self.emit(typ);
-        State::InsideAction
+        None
     }
 
-    fn lex_char(&mut self) -> State {
+    /// Scans a quoted token body up to the closing `quote` (the opening one consumed):
+    /// backslash escapes skip the next character, a newline or the end of input is an error.
+    fn scan_quoted(&mut self, quote: u8, msg: &str) -> Option<State> {
         loop {
-            match self.next_char() {
-                Some('\\') => match self.next_char() {
-                    Some('\n') | None => {
-                        return self.errorf("unterminated character constant".into());
-                    }
+            let rest = &self.bytes[self.pos..];
+            let Some(k) = memchr::memchr3(quote, b'\\', b'\n', rest) else {
+                self.pos = self.bytes.len();
+                return Some(self.errorf(msg.into()));
+            };
+            self.pos += k + 1;
+            match rest[k] {
+                b'\\' => match self.next_char() {
+                    Some('\n') | None => return Some(self.errorf(msg.into())),
                     _ => {}
                 },
-                Some('\n') | None => return self.errorf("unterminated character constant".into()),
-                Some('\'') => break,
-                _ => {}
+                b'\n' => return Some(self.errorf(msg.into())),
+                _ => return None,
             }
+        }
+    }
+
+    fn lex_char(&mut self) -> Option<State> {
+        if let Some(st) = self.scan_quoted(b'\'', "unterminated character constant") {
+            return Some(st);
         }
         self.emit(Tok::CharConstant);
-        State::InsideAction
+        None
     }
 
-    fn lex_quote(&mut self) -> State {
-        loop {
-            match self.next_char() {
-                Some('\\') => match self.next_char() {
-                    Some('\n') | None => return self.errorf("unterminated quoted string".into()),
-                    _ => {}
-                },
-                Some('\n') | None => return self.errorf("unterminated quoted string".into()),
-                Some('"') => break,
-                _ => {}
-            }
+    fn lex_quote(&mut self) -> Option<State> {
+        if let Some(st) = self.scan_quoted(b'"', "unterminated quoted string") {
+            return Some(st);
         }
         self.emit(Tok::String);
-        State::InsideAction
+        None
     }
 
-    fn lex_raw_quote(&mut self) -> State {
-        loop {
-            match self.next_char() {
-                None => return self.errorf("unterminated raw quoted string".into()),
-                Some('`') => break,
-                _ => {}
+    fn lex_raw_quote(&mut self) -> Option<State> {
+        match memchr::memchr(b'`', &self.bytes[self.pos..]) {
+            None => {
+                self.pos = self.bytes.len();
+                return Some(self.errorf("unterminated raw quoted string".into()));
             }
+            Some(k) => self.pos += k + 1,
         }
         self.emit(Tok::RawString);
-        State::InsideAction
+        None
     }
 
     fn accept(&mut self, set: &str) -> bool {
@@ -614,30 +676,32 @@ impl<'a> Lexer<'a> {
         true
     }
 
-    fn lex_number(&mut self) -> State {
+    fn lex_number(&mut self) -> Option<State> {
         if !self.scan_number() {
             let text = self.input[self.start..self.pos].to_string();
-            return self.errorf(format!("bad number syntax: {}", crate::gofmt::quote(&text)));
+            return Some(self.errorf(format!("bad number syntax: {}", crate::gofmt::quote(&text))));
         }
         if let Some(&b) = self.bytes.get(self.pos)
             && (b == b'+' || b == b'-')
         {
             if !self.scan_number() || self.bytes[self.pos - 1] != b'i' {
                 let text = self.input[self.start..self.pos].to_string();
-                return self.errorf(format!("bad number syntax: {}", crate::gofmt::quote(&text)));
+                return Some(
+                    self.errorf(format!("bad number syntax: {}", crate::gofmt::quote(&text))),
+                );
             }
             self.emit(Tok::Complex);
-            return State::InsideAction;
+            return None;
         }
         self.emit(Tok::Number);
-        State::InsideAction
+        None
     }
 }
 
-/// Offset of the next `{{` (a byte scan: cheaper than a substring searcher for short texts).
+/// Offset of the next `{{`.
 fn find_left(b: &[u8]) -> Option<usize> {
     let mut i = 0;
-    while let Some(k) = b[i..].iter().position(|c| *c == b'{') {
+    while let Some(k) = memchr::memchr(b'{', &b[i..]) {
         let at = i + k;
         if b.get(at + 1) == Some(&b'{') {
             return Some(at);
@@ -656,9 +720,17 @@ mod tests {
     use super::*;
 
     fn kinds(s: &str) -> Vec<(Tok, String)> {
-        lex(s, LexOptions::default())
-            .into_iter()
-            .map(|i| (i.typ, i.val.into_owned()))
+        let l = lex(s, LexOptions::default());
+        l.items
+            .iter()
+            .map(|i| {
+                let v = if i.typ == Tok::Error {
+                    l.error.clone().unwrap_or_default()
+                } else {
+                    i.val(s).to_string()
+                };
+                (i.typ, v)
+            })
             .collect()
     }
 

@@ -166,6 +166,19 @@ impl TemplateSet {
         Ok(())
     }
 
+    /// [`TemplateSet::parse`] of a text the caller already holds shared (no copy is made).
+    ///
+    /// # Errors
+    /// Go's parse errors (`template: NAME:LINE: MSG`).
+    pub fn parse_shared(&mut self, name: &str, text: Rc<str>) -> Result<(), ParseError> {
+        let trees = parse::parse_shared(name, text, &self.funcs)?;
+        let layer = Rc::make_mut(&mut self.layer);
+        for t in trees {
+            layer.add(t);
+        }
+        Ok(())
+    }
+
     /// Parses `text` without adding anything (for checks such as linting).
     ///
     /// # Errors

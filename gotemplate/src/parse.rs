@@ -6,12 +6,13 @@
 //! structures is limited (Go's `maxStackDepth`) and the recursion runs on a growable stack, so
 //! hostile input yields an error, not a stack overflow.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::*;
 use crate::error::ParseError;
 use crate::func::FuncMap;
-use crate::lex::{Item, LexOptions, Tok, lex};
+use crate::lex::{LexOptions, Lexed, Tok, lex_into};
 
 /// Limit on nesting of parenthesised expressions and control structures together
 /// (`max expression depth exceeded`). Go allows 10000 nested parentheses and does not limit
@@ -55,16 +56,27 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
 /// `define`/`block` in source order (a later definition of the same name in the same text
 /// replaces an empty earlier one; two non-empty ones are an error, as in Go).
 pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> Result<Vec<Tree>, ParseError> {
-    let text_rc: Rc<str> = Rc::from(text);
+    parse_shared(name, Rc::from(text), funcs)
+}
+
+/// [`parse`] of a text the caller already holds shared: the trees keep `text` itself rather
+/// than a copy.
+pub fn parse_shared(
+    name: &str,
+    text_rc: Rc<str>,
+    funcs: &FuncMap,
+) -> Result<Vec<Tree>, ParseError> {
+    let text: &str = &text_rc;
     let parse_name: Rc<str> = Rc::from(name);
     let opts = LexOptions {
         emit_comment: false,
         break_ok: !funcs.contains("break"),
         continue_ok: !funcs.contains("continue"),
     };
-    let items = lex(text, opts);
+    let mut lexed = LEX_BUF.with(|b| b.take());
+    lex_into(text, opts, &mut lexed);
     let mut p = Parser {
-        items,
+        items: lexed,
         i: 0,
         max_pulled: 0,
         text,
@@ -75,8 +87,19 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> Result<Vec<Tree>, Parse
         stack_depth: 0,
         action_line: 0,
         defs: Vec::new(),
+        src: text_rc.clone(),
+        names: HashMap::default(),
+        idents: HashMap::default(),
+        strings: HashMap::default(),
+        chains: HashMap::default(),
+        node_stack: Vec::new(),
+        cmd_stack: Vec::new(),
+        arg_stack: Vec::new(),
     };
-    let root = stacker_grow(|| p.parse_top())?;
+    let root = stacker_grow(|| p.parse_top());
+    let lexed = std::mem::take(&mut p.items);
+    LEX_BUF.with(|b| b.replace(lexed));
+    let root = root?;
     let mut trees = vec![Tree {
         name: parse_name.clone(),
         parse_name: parse_name.clone(),
@@ -94,12 +117,48 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> Result<Vec<Tree>, Parse
     Ok(trees)
 }
 
+thread_local! {
+    /// The token buffer, reused from one parse to the next.
+    static LEX_BUF: std::cell::Cell<Lexed> = std::cell::Cell::new(Lexed::default());
+}
+
+/// FxHash (rustc's hasher): names in one text are short and trusted enough for a fast,
+/// non-keyed hash.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 pub(crate) fn stacker_grow<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, f)
 }
 
 struct Parser<'a, 'f> {
-    items: Vec<Item<'a>>,
+    items: Lexed,
     i: usize,
     max_pulled: usize,
     text: &'a str,
@@ -110,6 +169,20 @@ struct Parser<'a, 'f> {
     stack_depth: usize,
     action_line: usize,
     defs: Vec<(Rc<str>, ListNode)>,
+    /// The shared source text.
+    src: Rc<str>,
+    /// Interned field and variable names.
+    names: HashMap<&'a str, Rc<str>, FxBuild>,
+    /// Resolved function names.
+    idents: HashMap<&'a str, (Rc<str>, FuncRef), FxBuild>,
+    /// Nodes, commands and operands under construction (see `item_list`).
+    node_stack: Vec<Node>,
+    cmd_stack: Vec<Command>,
+    arg_stack: Vec<Arg>,
+    /// Field and variable chains by source text.
+    chains: HashMap<&'a str, Rc<[Rc<str>]>, FxBuild>,
+    /// String literals: quoted form and value.
+    strings: HashMap<&'a str, (Rc<str>, Rc<str>), FxBuild>,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -128,7 +201,30 @@ enum Parsed {
 
 impl<'a> Parser<'a, '_> {
     fn idx(&self, i: usize) -> usize {
-        i.min(self.items.len() - 1)
+        i.min(self.items.items.len() - 1)
+    }
+
+    fn item(&self, k: usize) -> crate::lex::Item {
+        self.items.items[k]
+    }
+
+    fn val(&self, k: usize) -> &'a str {
+        let it = self.items.items[k];
+        &self.text[it.pos as usize..it.end as usize]
+    }
+
+    fn text_of(&self, k: usize) -> Text {
+        let it = self.items.items[k];
+        Text::new(self.src.clone(), it.pos as usize, it.end as usize)
+    }
+
+    fn intern(&mut self, s: &'a str) -> Rc<str> {
+        if let Some(r) = self.names.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = Rc::from(s);
+        self.names.insert(s, r.clone());
+        r
     }
 
     fn next(&mut self) -> usize {
@@ -151,7 +247,7 @@ impl<'a> Parser<'a, '_> {
     fn next_non_space(&mut self) -> usize {
         loop {
             let k = self.next();
-            if self.items[k].typ != Tok::Space {
+            if self.items.items[k].typ != Tok::Space {
                 return k;
             }
         }
@@ -164,11 +260,11 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn typ(&self, k: usize) -> Tok {
-        self.items[k].typ
+        self.items.items[k].typ
     }
 
     fn pos(&self, k: usize) -> u32 {
-        self.items[k].pos as u32
+        self.items.items[k].pos
     }
 
     fn line_of(&self, pos: usize) -> usize {
@@ -177,28 +273,24 @@ impl<'a> Parser<'a, '_> {
 
     fn errorf(&self, message: String) -> ParseError {
         let k = self.idx(self.max_pulled.saturating_sub(1));
-        let it = &self.items[k];
-        let end = if it.typ == Tok::Error {
-            it.pos
-        } else {
-            it.pos + it.val.len()
-        };
+        let it = self.item(k);
         ParseError {
             name: self.parse_name.to_string(),
-            line: self.line_of(it.pos),
+            line: self.line_of(it.pos as usize),
             span: Span {
-                start: it.pos as u32,
-                end: end as u32,
+                start: it.pos,
+                end: it.end,
             },
             message,
         }
     }
 
     fn unexpected(&self, k: usize, context: &str) -> ParseError {
-        let it = &self.items[k];
+        let it = self.item(k);
+        let error = self.items.error.as_deref().unwrap_or("");
         if it.typ == Tok::Error {
             let mut extra = String::new();
-            let line = self.line_of(it.pos);
+            let line = self.line_of(it.pos as usize);
             // action_line holds the action's offset + 1; lines are computed only on error.
             let action_line = match self.action_line {
                 0 => 0,
@@ -206,13 +298,17 @@ impl<'a> Parser<'a, '_> {
             };
             if action_line != 0 && action_line != line {
                 extra = format!(" in action started at {}:{}", self.parse_name, action_line);
-                if it.val.ends_with(" action") {
+                if error.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{}{}", it.describe(), extra));
+            return self.errorf(format!("{}{}", it.describe(self.text, error), extra));
         }
-        self.errorf(format!("unexpected {} in {}", it.describe(), context))
+        self.errorf(format!(
+            "unexpected {} in {}",
+            it.describe(self.text, error),
+            context
+        ))
     }
 
     fn expect(&mut self, t: Tok, context: &str) -> PResult<usize> {
@@ -226,8 +322,7 @@ impl<'a> Parser<'a, '_> {
     fn span_from(&self, start: u32) -> Span {
         // End = end of the last consumed token.
         let last = self.idx(self.i.saturating_sub(1));
-        let it = &self.items[last];
-        let end = (it.pos + it.val.len()) as u32;
+        let end = self.item(last).end;
         Span {
             start,
             end: end.max(start),
@@ -275,7 +370,7 @@ impl<'a> Parser<'a, '_> {
         if !matches!(self.typ(k), Tok::String | Tok::RawString) {
             return Err(self.unexpected(k, CONTEXT));
         }
-        let name: Rc<str> = match unquote(&self.items[k].val) {
+        let name: Rc<str> = match unquote(self.val(k)) {
             Ok(s) => Rc::from(s),
             Err(e) => return Err(self.errorf(e)),
         };
@@ -310,17 +405,26 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn item_list(&mut self) -> PResult<(ListNode, Stop)> {
-        let mut list = ListNode::default();
+        // Nodes collect on a shared stack (nested lists finish first) and move into an
+        // exactly sized list at the end.
+        let mark = self.node_stack.len();
         loop {
             let k = self.peek_non_space();
             if self.typ(k) == Tok::Eof {
                 break;
             }
-            match self.text_or_action()? {
-                Parsed::Node(n) => list.nodes.push(n),
-                Parsed::End => return Ok((list, Stop::End)),
-                Parsed::Else => return Ok((list, Stop::Else)),
-            }
+            let stop = match self.text_or_action()? {
+                Parsed::Node(n) => {
+                    self.node_stack.push(n);
+                    continue;
+                }
+                Parsed::End => Stop::End,
+                Parsed::Else => Stop::Else,
+            };
+            let list = ListNode {
+                nodes: self.node_stack.drain(mark..).collect(),
+            };
+            return Ok((list, stop));
         }
         Err(self.errorf("unexpected EOF".into()))
     }
@@ -328,15 +432,15 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let k = self.next_non_space();
         match self.typ(k) {
-            Tok::Text => Ok(Parsed::Node(Node::Text(Rc::from(&*self.items[k].val)))),
+            Tok::Text => Ok(Parsed::Node(Node::Text(self.text_of(k)))),
             Tok::LeftDelim => {
                 let saved = self.action_line;
-                self.action_line = self.items[k].pos + 1;
+                self.action_line = self.items.items[k].pos as usize + 1;
                 let r = self.action();
                 self.action_line = if r.is_ok() { 0 } else { saved };
                 r
             }
-            Tok::Comment => Ok(Parsed::Node(Node::Comment(Rc::from(&*self.items[k].val)))),
+            Tok::Comment => Ok(Parsed::Node(Node::Comment(self.text_of(k)))),
             _ => Err(self.unexpected(k, "input")),
         }
     }
@@ -361,17 +465,21 @@ impl<'a> Parser<'a, '_> {
                 let _ = e;
                 return Ok(Parsed::End);
             }
-            Tok::If => return self.parse_control("if").map(|b| Parsed::Node(Node::If(b))),
+            Tok::If => {
+                return self
+                    .parse_control("if")
+                    .map(|b| Parsed::Node(Node::If(Box::new(b))));
+            }
             Tok::Range => {
                 return self
                     .parse_control("range")
-                    .map(|b| Parsed::Node(Node::Range(b)));
+                    .map(|b| Parsed::Node(Node::Range(Box::new(b))));
             }
             Tok::Template => return self.template_control().map(Parsed::Node),
             Tok::With => {
                 return self
                     .parse_control("with")
-                    .map(|b| Parsed::Node(Node::With(b)));
+                    .map(|b| Parsed::Node(Node::With(Box::new(b))));
             }
             _ => {}
         }
@@ -435,13 +543,13 @@ impl<'a> Parser<'a, '_> {
                 self.next();
                 let b = self.parse_control("if")?;
                 else_list = Some(ListNode {
-                    nodes: vec![Node::If(b)],
+                    nodes: vec![Node::If(Box::new(b))],
                 });
             } else if context == "with" && self.typ(k) == Tok::With {
                 self.next();
                 let b = self.parse_control("with")?;
                 else_list = Some(ListNode {
-                    nodes: vec![Node::With(b)],
+                    nodes: vec![Node::With(Box::new(b))],
                 });
             } else {
                 let (el, stop) = self.item_list()?;
@@ -460,7 +568,7 @@ impl<'a> Parser<'a, '_> {
 
     fn parse_template_name(&mut self, k: usize, context: &str) -> PResult<Rc<str>> {
         match self.typ(k) {
-            Tok::String | Tok::RawString => match unquote(&self.items[k].val) {
+            Tok::String | Tok::RawString => match unquote(self.val(k)) {
                 Ok(s) => Ok(Rc::from(s)),
                 Err(e) => Err(self.errorf(e)),
             },
@@ -478,11 +586,11 @@ impl<'a> Parser<'a, '_> {
             self.backup();
             pipe = Some(self.pipeline(CONTEXT, Tok::RightDelim)?);
         }
-        Ok(Node::Template(TemplateNode {
+        Ok(Node::Template(Box::new(TemplateNode {
             pos: self.pos(k),
             name,
             pipe,
-        }))
+        })))
     }
 
     fn block_control(&mut self) -> PResult<Node> {
@@ -495,11 +603,11 @@ impl<'a> Parser<'a, '_> {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {CONTEXT}")));
         }
         self.add_def(name.clone(), list)?;
-        Ok(Node::Template(TemplateNode {
+        Ok(Node::Template(Box::new(TemplateNode {
             pos: self.pos(k),
             name,
             pipe: Some(pipe),
-        }))
+        })))
     }
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
@@ -524,15 +632,15 @@ impl<'a> Parser<'a, '_> {
             if nt == Tok::Assign || nt == Tok::Declare {
                 pipe.is_assign = nt == Tok::Assign;
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(&*self.items[v].val);
+                let name: Rc<str> = self.intern(self.val(v));
                 pipe.decl.push(VarDecl {
                     pos: self.pos(v),
                     name: name.clone(),
                 });
                 self.vars.push(name);
-            } else if nt == Tok::Char && self.items[nx].val == "," {
+            } else if nt == Tok::Char && self.val(nx) == "," {
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(&*self.items[v].val);
+                let name: Rc<str> = self.intern(self.val(v));
                 pipe.decl.push(VarDecl {
                     pos: self.pos(v),
                     name: name.clone(),
@@ -553,10 +661,12 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
+        let mark = self.cmd_stack.len();
         loop {
             let k = self.next_non_space();
             let t = self.typ(k);
             if t == end {
+                pipe.cmds = self.cmd_stack.drain(mark..).collect();
                 if pipe.cmds.is_empty() {
                     return Err(self.errorf(format!("missing value for {context}")));
                 }
@@ -594,7 +704,7 @@ impl<'a> Parser<'a, '_> {
                 | Tok::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    self.cmd_stack.push(c);
                 }
                 _ => return Err(self.unexpected(k, context)),
             }
@@ -604,13 +714,13 @@ impl<'a> Parser<'a, '_> {
     fn command(&mut self) -> PResult<Command> {
         let k = self.peek_non_space();
         let start = self.pos(k);
-        let mut args = Vec::new();
+        let mark = self.arg_stack.len();
         let mut end = start;
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
                 end = op.span.end;
-                args.push(op);
+                self.arg_stack.push(op);
             }
             let k = self.next();
             match self.typ(k) {
@@ -621,9 +731,10 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.arg_stack.len() == mark {
             return Err(self.errorf("empty command".into()));
         }
+        let args: Vec<Arg> = self.arg_stack.drain(mark..).collect();
         Ok(Command {
             pos: start,
             span: Span { start, end },
@@ -640,7 +751,7 @@ impl<'a> Parser<'a, '_> {
             return Ok(Some(node));
         }
         let chain_pos = self.pos(k);
-        let mut fields: Vec<Rc<str>> = Vec::new();
+        // The field tokens follow one another without space: the chain is one source slice.
         let mut end = node.span.end;
         loop {
             let k = self.peek();
@@ -648,22 +759,20 @@ impl<'a> Parser<'a, '_> {
                 break;
             }
             self.next();
-            let it = &self.items[k];
-            fields.push(Rc::from(&it.val[1..]));
-            end = (it.pos + it.val.len()) as u32;
+            end = self.item(k).end;
         }
         let span = Span {
             start: node.span.start,
             end,
         };
         let kind = match node.kind {
-            ArgKind::Field(mut ids) => {
-                ids.extend(fields);
-                ArgKind::Field(ids)
-            }
-            ArgKind::Variable(mut ids) => {
-                ids.extend(fields);
-                ArgKind::Variable(ids)
+            ArgKind::Field(_) | ArgKind::Variable(_) => {
+                let ids = self.chain(node.span.start, end);
+                if matches!(node.kind, ArgKind::Field(_)) {
+                    ArgKind::Field(ids)
+                } else {
+                    ArgKind::Variable(ids)
+                }
             }
             ArgKind::Bool(_)
             | ArgKind::String(..)
@@ -675,7 +784,7 @@ impl<'a> Parser<'a, '_> {
                     crate::gofmt::quote(&node.to_string())
                 )));
             }
-            _ => ArgKind::Chain(Box::new(node), fields),
+            _ => ArgKind::Chain(Box::new(node), self.chain(chain_pos, end)),
         };
         Ok(Some(Arg {
             pos: chain_pos,
@@ -684,44 +793,62 @@ impl<'a> Parser<'a, '_> {
         }))
     }
 
+    /// The names of the field chain (`.a.b`) or variable chain (`$x.a`) `text[start..end]`,
+    /// shared by every equal chain of the text.
+    fn chain(&mut self, start: u32, end: u32) -> Rc<[Rc<str>]> {
+        let key: &'a str = &self.text[start as usize..end as usize];
+        if let Some(c) = self.chains.get(key) {
+            return c.clone();
+        }
+        let body = key.strip_prefix('.').unwrap_or(key);
+        let ids: Vec<Rc<str>> = body.split('.').map(|s| self.intern(s)).collect();
+        let c: Rc<[Rc<str>]> = Rc::from(ids);
+        self.chains.insert(key, c.clone());
+        c
+    }
+
     fn term(&mut self) -> PResult<Option<Arg>> {
         let k = self.next_non_space();
-        let it = &self.items[k];
-        let pos = it.pos as u32;
+        let it = self.item(k);
+        let pos = it.pos;
         let span = Span {
             start: pos,
-            end: pos + it.val.len() as u32,
+            end: it.end,
         };
+        let val = self.val(k);
         let kind = match it.typ {
             Tok::Identifier => {
-                let name = &*it.val;
-                let f = if let Some(f) = self.funcs.get_shared(name) {
-                    FuncRef::User(f)
-                } else if let Some(b) = Builtin::from_name(name) {
-                    FuncRef::Builtin(b)
+                if let Some((n, f)) = self.idents.get(val) {
+                    ArgKind::Identifier(n.clone(), f.clone())
                 } else {
-                    return Err(self.errorf(format!(
-                        "function {} not defined",
-                        crate::gofmt::quote(name)
-                    )));
-                };
-                ArgKind::Identifier(Rc::from(name), f)
+                    let f = if let Some(f) = self.funcs.get_shared(val) {
+                        FuncRef::User(f)
+                    } else if let Some(b) = Builtin::from_name(val) {
+                        FuncRef::Builtin(b)
+                    } else {
+                        return Err(self
+                            .errorf(format!("function {} not defined", crate::gofmt::quote(val))));
+                    };
+                    let n: Rc<str> = Rc::from(val);
+                    self.idents.insert(val, (n.clone(), f.clone()));
+                    ArgKind::Identifier(n, f)
+                }
             }
             Tok::Dot => ArgKind::Dot,
             Tok::Nil => ArgKind::Nil,
             Tok::Variable => {
-                let name = &*it.val;
-                if !self.vars.iter().any(|v| **v == *name) {
+                if !self.vars.iter().any(|v| **v == *val) {
                     return Err(
-                        self.errorf(format!("undefined variable {}", crate::gofmt::quote(name)))
+                        self.errorf(format!("undefined variable {}", crate::gofmt::quote(val)))
                     );
                 }
-                ArgKind::Variable(vec![Rc::from(name)])
+                let end = it.end;
+                ArgKind::Variable(self.chain(pos, end))
             }
-            Tok::Field => ArgKind::Field(vec![Rc::from(&it.val[1..])]),
-            Tok::Bool => ArgKind::Bool(it.val == "true"),
-            Tok::CharConstant | Tok::Complex | Tok::Number => match parse_number(&it.val, it.typ) {
-                Ok(n) => ArgKind::Number(n),
+            Tok::Field => ArgKind::Field(self.chain(pos, it.end)),
+            Tok::Bool => ArgKind::Bool(val == "true"),
+            Tok::CharConstant | Tok::Complex | Tok::Number => match parse_number(val, it.typ) {
+                Ok(n) => ArgKind::Number(Box::new(n)),
                 Err(e) => return Err(self.errorf(e)),
             },
             Tok::LeftParen => {
@@ -739,10 +866,20 @@ impl<'a> Parser<'a, '_> {
                     kind: ArgKind::Pipe(Box::new(p)),
                 }));
             }
-            Tok::String | Tok::RawString => match unquote(&it.val) {
-                Ok(s) => ArgKind::String(Rc::from(&*it.val), Rc::from(s)),
-                Err(e) => return Err(self.errorf(e)),
-            },
+            Tok::String | Tok::RawString => {
+                if let Some((q, s)) = self.strings.get(val) {
+                    ArgKind::String(q.clone(), s.clone())
+                } else {
+                    match unquote(val) {
+                        Ok(s) => {
+                            let (q, s): (Rc<str>, Rc<str>) = (Rc::from(val), Rc::from(s));
+                            self.strings.insert(val, (q.clone(), s.clone()));
+                            ArgKind::String(q, s)
+                        }
+                        Err(e) => return Err(self.errorf(e)),
+                    }
+                }
+            }
             _ => {
                 self.backup();
                 return Ok(None);
