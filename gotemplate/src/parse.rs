@@ -356,7 +356,8 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn with_fresh_scope<R>(&mut self, f: impl FnOnce(&mut Self) -> PResult<R>) -> PResult<R> {
-        let vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let dollar = self.vars[0].clone();
+        let vars = std::mem::replace(&mut self.vars, vec![dollar]);
         let rd = std::mem::replace(&mut self.range_depth, 0);
         let r = f(self);
         self.vars = vars;

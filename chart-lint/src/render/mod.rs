@@ -357,7 +357,7 @@ fn execute(
     let order = parse_order(&keys);
     for name in &order {
         let r = &tpls[name];
-        set.parse(name, &r.text)
+        set.parse_shared(name, r.text.clone())
             .map_err(|e| RenderError::parse(name, e, sources.clone()))?;
     }
     let mut rendered = BTreeMap::new();
