@@ -88,10 +88,8 @@ pub fn parse_shared(
         action_line: 0,
         defs: Vec::new(),
         src: text_rc.clone(),
-        names: HashMap::default(),
+        shared: SHARED.with(|s| s.take()),
         idents: HashMap::default(),
-        strings: HashMap::default(),
-        chains: HashMap::default(),
         node_stack: Vec::new(),
         cmd_stack: Vec::new(),
         arg_stack: Vec::new(),
@@ -99,6 +97,11 @@ pub fn parse_shared(
     let root = stacker_grow(|| p.parse_top());
     let lexed = std::mem::take(&mut p.items);
     LEX_BUF.with(|b| b.replace(lexed));
+    let mut shared = std::mem::take(&mut p.shared);
+    if shared.len() > Shared::MAX_ENTRIES {
+        shared = Shared::default();
+    }
+    SHARED.with(|s| s.replace(shared));
     let root = root?;
     let mut trees = vec![Tree {
         name: parse_name.clone(),
@@ -120,6 +123,34 @@ pub fn parse_shared(
 thread_local! {
     /// The token buffer, reused from one parse to the next.
     static LEX_BUF: std::cell::Cell<Lexed> = std::cell::Cell::new(Lexed::default());
+    /// Names, chains and string literals shared by all texts parsed on this thread (a chart's
+    /// templates repeat `.Values`, `include` names and the like).
+    static SHARED: std::cell::Cell<Shared> = std::cell::Cell::new(Shared::default());
+}
+
+/// Interned names, field chains and string literals, keyed by the FxHash of their source text
+/// (entries are checked against the text on lookup, so a hash collision only costs a copy).
+#[derive(Default)]
+struct Shared {
+    names: HashMap<u64, Rc<str>, FxBuild>,
+    chains: HashMap<u64, Rc<[Rc<str>]>, FxBuild>,
+    strings: HashMap<u64, (Rc<str>, Rc<str>), FxBuild>,
+}
+
+impl Shared {
+    /// Beyond this many entries the tables start afresh (bounds a long-lived thread's memory).
+    const MAX_ENTRIES: usize = 1 << 16;
+
+    fn len(&self) -> usize {
+        self.names.len() + self.chains.len() + self.strings.len()
+    }
+}
+
+fn fx_hash(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 /// FxHash (rustc's hasher): names in one text are short and trusted enough for a fast,
@@ -171,18 +202,14 @@ struct Parser<'a, 'f> {
     defs: Vec<(Rc<str>, ListNode)>,
     /// The shared source text.
     src: Rc<str>,
-    /// Interned field and variable names.
-    names: HashMap<&'a str, Rc<str>, FxBuild>,
+    /// Interned names, chains and strings (see [`Shared`]).
+    shared: Shared,
     /// Resolved function names.
     idents: HashMap<&'a str, (Rc<str>, FuncRef), FxBuild>,
     /// Nodes, commands and operands under construction (see `item_list`).
     node_stack: Vec<Node>,
     cmd_stack: Vec<Command>,
     arg_stack: Vec<Arg>,
-    /// Field and variable chains by source text.
-    chains: HashMap<&'a str, Rc<[Rc<str>]>, FxBuild>,
-    /// String literals: quoted form and value.
-    strings: HashMap<&'a str, (Rc<str>, Rc<str>), FxBuild>,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -218,13 +245,17 @@ impl<'a> Parser<'a, '_> {
         Text::new(self.src.clone(), it.pos as usize, it.end as usize)
     }
 
-    fn intern(&mut self, s: &'a str) -> Rc<str> {
-        if let Some(r) = self.names.get(s) {
-            return r.clone();
+    fn intern(&mut self, s: &str) -> Rc<str> {
+        let h = fx_hash(s);
+        match self.shared.names.get(&h) {
+            Some(r) if **r == *s => r.clone(),
+            Some(_) => Rc::from(s),
+            None => {
+                let r: Rc<str> = Rc::from(s);
+                self.shared.names.insert(h, r.clone());
+                r
+            }
         }
-        let r: Rc<str> = Rc::from(s);
-        self.names.insert(s, r.clone());
-        r
     }
 
     fn next(&mut self) -> usize {
@@ -798,13 +829,21 @@ impl<'a> Parser<'a, '_> {
     /// shared by every equal chain of the text.
     fn chain(&mut self, start: u32, end: u32) -> Rc<[Rc<str>]> {
         let key: &'a str = &self.text[start as usize..end as usize];
-        if let Some(c) = self.chains.get(key) {
+        let body = key.strip_prefix('.').unwrap_or(key);
+        let h = fx_hash(key);
+        let found = self.shared.chains.get(&h);
+        if let Some(c) = found
+            && c.len() == body.split('.').count()
+            && c.iter().zip(body.split('.')).all(|(a, b)| **a == *b)
+        {
             return c.clone();
         }
-        let body = key.strip_prefix('.').unwrap_or(key);
+        let vacant = found.is_none();
         let ids: Vec<Rc<str>> = body.split('.').map(|s| self.intern(s)).collect();
         let c: Rc<[Rc<str>]> = Rc::from(ids);
-        self.chains.insert(key, c.clone());
+        if vacant {
+            self.shared.chains.insert(h, c.clone());
+        }
         c
     }
 
@@ -868,16 +907,22 @@ impl<'a> Parser<'a, '_> {
                 }));
             }
             Tok::String | Tok::RawString => {
-                if let Some((q, s)) = self.strings.get(val) {
-                    ArgKind::String(q.clone(), s.clone())
-                } else {
-                    match unquote(val) {
-                        Ok(s) => {
-                            let (q, s): (Rc<str>, Rc<str>) = (Rc::from(val), Rc::from(s));
-                            self.strings.insert(val, (q.clone(), s.clone()));
-                            ArgKind::String(q, s)
+                let h = fx_hash(val);
+                let found = self.shared.strings.get(&h);
+                match found {
+                    Some((q, s)) if **q == *val => ArgKind::String(q.clone(), s.clone()),
+                    _ => {
+                        let vacant = found.is_none();
+                        match unquote(val) {
+                            Ok(s) => {
+                                let (q, s): (Rc<str>, Rc<str>) = (Rc::from(val), Rc::from(s));
+                                if vacant {
+                                    self.shared.strings.insert(h, (q.clone(), s.clone()));
+                                }
+                                ArgKind::String(q, s)
+                            }
+                            Err(e) => return Err(self.errorf(e)),
                         }
-                        Err(e) => return Err(self.errorf(e)),
                     }
                 }
             }
