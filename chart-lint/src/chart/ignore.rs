@@ -15,6 +15,8 @@ pub struct Rules {
 #[derive(Debug, Clone)]
 struct Pattern {
     rule: String,
+    /// The common rule shapes, matched without the glob engine.
+    shape: Shape,
     negate: bool,
     must_dir: bool,
     kind: MatchKind,
@@ -28,6 +30,32 @@ enum MatchKind {
     Path,
     /// No `/`: the base name.
     Base,
+}
+
+#[derive(Debug, Clone)]
+enum Shape {
+    /// No metacharacters: equality.
+    Literal,
+    /// `*` then a literal without `/`: a suffix, with no `/` before it.
+    StarSuffix,
+    /// Anything else: `filepath.Match`.
+    Glob,
+}
+
+impl Shape {
+    fn of(rule: &str) -> Shape {
+        let meta = |s: &str| s.contains(['*', '?', '[', '\\']);
+        if !meta(rule) {
+            Shape::Literal
+        } else if let Some(rest) = rule.strip_prefix('*')
+            && !meta(rest)
+            && !rest.contains('/')
+        {
+            Shape::StarSuffix
+        } else {
+            Shape::Glob
+        }
+    }
 }
 
 /// Why a `.helmignore` file was rejected.
@@ -99,6 +127,7 @@ impl Rules {
         };
         self.patterns.push(Pattern {
             rule: rest.to_string(),
+            shape: Shape::of(rest),
             negate,
             must_dir,
             kind,
@@ -138,7 +167,16 @@ impl Pattern {
             MatchKind::Rooted | MatchKind::Path => path,
             MatchKind::Base => path.rsplit('/').next().unwrap_or(path),
         };
-        path_match(&self.rule, subject).unwrap_or(false)
+        match self.shape {
+            Shape::Literal => subject == self.rule,
+            Shape::StarSuffix => {
+                let suffix = &self.rule[1..];
+                subject
+                    .strip_suffix(suffix)
+                    .is_some_and(|head| !head.contains('/'))
+            }
+            Shape::Glob => path_match(&self.rule, subject).unwrap_or(false),
+        }
     }
 }
 
@@ -160,6 +198,47 @@ mod tests {
         assert!(!r.ignore("templates/a.yaml", false));
         assert!(!r.ignore("values.yaml", false));
         assert!(Rules::parse(b"a/**/b\n").is_err());
+    }
+
+    #[test]
+    fn fast_shapes_agree_with_the_glob_engine() {
+        let rules = [
+            "*.md", "*~", ".git", "a/b.txt", "*", "*.tar.gz", "x*", "*a/b", "?b",
+        ];
+        let names = [
+            "README.md",
+            "a/README.md",
+            ".md",
+            "md",
+            "x~",
+            "~",
+            ".git",
+            "a/b.txt",
+            "a/c.txt",
+            "",
+            "f.tar.gz",
+            "a/f.tar.gz",
+            "xa",
+            "ab",
+            "a/b",
+            "bb",
+        ];
+        for rule in rules {
+            let p = Pattern {
+                rule: rule.to_string(),
+                shape: Shape::of(rule),
+                negate: false,
+                must_dir: false,
+                kind: MatchKind::Path,
+            };
+            for name in names {
+                assert_eq!(
+                    p.matches(name),
+                    path_match(rule, name).unwrap_or(false),
+                    "{rule} {name}"
+                );
+            }
+        }
     }
 
     #[test]

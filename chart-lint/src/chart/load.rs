@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::ignore::Rules;
 use super::{Chart, File, Metadata};
@@ -113,7 +114,7 @@ fn walk(
             format!("error reading {}: {e}", dir.display()),
         )
     })?;
-    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    let mut names: Vec<(String, PathBuf, Option<std::fs::FileType>)> = Vec::new();
     for entry in rd {
         let entry = entry.map_err(|e| {
             LoadError::new(
@@ -123,15 +124,34 @@ fn walk(
             )
         })?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        names.push((name, entry.path()));
+        // The entry's own type (no `stat`); symlinks are followed below.
+        let ty = entry.file_type().ok();
+        names.push((name, entry.path(), ty));
     }
-    names.sort();
-    for (name, path) in names {
+    names.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    for (name, path, ty) in names {
         let n = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
+        // A regular file is opened and `fstat`ed once, when it is read.
+        if ty.is_some_and(|t| t.is_file()) {
+            if rules.ignore(&n, false) {
+                continue;
+            }
+            let data = read_regular(&path)
+                .map_err(|e| LoadError::new(chart, Some(&n), format!("error reading {n}: {e}")))?
+                .map_err(|len| {
+                    LoadError::new(
+                        chart,
+                        Some(&n),
+                        format!("chart file {name:?} is larger than the maximum file size {len}"),
+                    )
+                })?;
+            out.push(File { name: n, data });
+            continue;
+        }
         // Follow symlinks, as sympath.Walk does.
         let meta = std::fs::metadata(&path)
             .map_err(|e| LoadError::new(chart, Some(&n), format!("error reading {n}: {e}")))?;
@@ -162,18 +182,56 @@ fn walk(
                 format!("chart file {name:?} is larger than the maximum file size {MAX_FILE_SIZE}"),
             ));
         }
-        let mut data = std::fs::read(&path)
+        let data = read_shared(&path, meta.len())
             .map_err(|e| LoadError::new(chart, Some(&n), format!("error reading {n}: {e}")))?;
-        if data.starts_with(b"\xEF\xBB\xBF") {
-            data.drain(..3);
-        }
-        out.push(File {
-            name: n,
-            data: data.into(),
-        });
+        out.push(File { name: n, data });
     }
     stack.pop();
     Ok(())
+}
+
+/// Reads a regular file (see [`read_shared`]); `Err(MAX_FILE_SIZE)` if it is too large.
+fn read_regular(path: &Path) -> std::io::Result<Result<Rc<[u8]>, u64>> {
+    let f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    if len > MAX_FILE_SIZE {
+        return Ok(Err(MAX_FILE_SIZE));
+    }
+    read_open(f, len).map(Ok)
+}
+
+/// Reads a file into shared bytes with one allocation of the size `stat` gave (no copy from
+/// a `Vec`), a leading UTF-8 BOM removed. Falls back to an ordinary read if the file changed
+/// size in between.
+fn read_shared(path: &Path, len: u64) -> std::io::Result<Rc<[u8]>> {
+    read_open(std::fs::File::open(path)?, len)
+}
+
+fn read_open(mut f: std::fs::File, len: u64) -> std::io::Result<Rc<[u8]>> {
+    let strip_bom = |data: Rc<[u8]>| match data.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => Rc::from(rest),
+        None => data,
+    };
+    if let Ok(n) = usize::try_from(len) {
+        let mut uninit = Rc::<[u8]>::new_uninit_slice(n);
+        if let Some(buf) = Rc::get_mut(&mut uninit) {
+            for b in buf.iter_mut() {
+                b.write(0);
+            }
+        }
+        // SAFETY: every byte was just written (the `Rc` is unique, so `get_mut` succeeded).
+        let mut data: Rc<[u8]> = unsafe { uninit.assume_init() };
+        if let Some(buf) = Rc::get_mut(&mut data)
+            && f.read_exact(buf).is_ok()
+            && f.read(&mut [0u8; 1])? == 0
+        {
+            return Ok(strip_bom(data));
+        }
+    }
+    let mut data = Vec::new();
+    std::io::Seek::rewind(&mut f)?;
+    f.read_to_end(&mut data)?;
+    Ok(strip_bom(data.into()))
 }
 
 /// Reads a gzipped tar archive (helm's `LoadArchiveFiles`): the first path component is the
@@ -221,13 +279,11 @@ pub(super) fn load_archive(bytes: &[u8], source: &str) -> Result<Chart, LoadErro
                 "chart illegally contains absolute paths",
             ));
         }
-        let mut data = Vec::new();
+        let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 26));
         entry
             .read_to_end(&mut data)
             .map_err(|e| LoadError::new(source, Some(&n), format!("error reading {n}: {e}")))?;
-        if data.starts_with(b"\xEF\xBB\xBF") {
-            data.drain(..3);
-        }
+        let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
         files.push(File {
             name: n,
             data: data.into(),
