@@ -183,6 +183,93 @@ fn kind_word(v: &Value) -> &'static str {
 
 /// Parses a document's head as helm does (sigs.k8s.io/yaml into `SimpleHead`).
 pub fn parse_head(doc: &str) -> Result<Head, String> {
+    // The whole document is read (a YAML error anywhere is helm's error), but only the head
+    // fields are converted; anything unusual goes the long way for helm's exact message.
+    let node = goyaml::parse(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    if crate::yaml::json_convertible(&node)
+        && let Some(head) = head_of(&node)
+    {
+        return Ok(head);
+    }
+    parse_head_slow(doc)
+}
+
+/// The entry of a mapping whose JSON key is `key` (the last one, as in the JSON object).
+fn node_get<'a>(
+    entries: &'a [(goyaml::Node, goyaml::Node)],
+    key: &str,
+) -> Option<&'a goyaml::Node> {
+    entries
+        .iter()
+        .rev()
+        .find(|(k, _)| match &k.value {
+            goyaml::Value::Str(s) => s == key,
+            other => goyaml::json_key(other).is_ok_and(|s| s == key),
+        })
+        .map(|(_, v)| v)
+}
+
+/// `string_of` of the value the node becomes after the JSON round trip (numbers are
+/// `float64`, `-0` is `0`).
+fn node_string(n: &goyaml::Node) -> Option<String> {
+    use goyaml::Value as Y;
+    let f = match &n.value {
+        Y::Null => return Some(String::new()),
+        Y::Str(s) => return Some(s.clone()),
+        Y::Bool(b) => return Some(b.to_string()),
+        Y::Int(i) => *i as f64,
+        Y::Uint(u) => *u as f64,
+        Y::Float(f) => *f + 0.0,
+        Y::Seq(_) | Y::Map(_) => return None,
+    };
+    Some(gotemplate::value::format_float_v(f))
+}
+
+/// [`parse_head`] on a parsed tree that converts to JSON; `None` where helm would fail (the
+/// slow path words the error).
+fn head_of(node: &goyaml::Node) -> Option<Head> {
+    use goyaml::Value as Y;
+    let m = match &node.value {
+        Y::Null => return Some(Head::default()),
+        Y::Map(m) => m,
+        _ => return None,
+    };
+    let mut head = Head::default();
+    if let Some(v) = node_get(m, "apiVersion") {
+        head.api_version = node_string(v)?;
+    }
+    if let Some(v) = node_get(m, "kind") {
+        head.kind = node_string(v)?;
+    }
+    match node_get(m, "metadata").map(|n| &n.value) {
+        None | Some(Y::Null) => {}
+        Some(Y::Map(md)) => {
+            head.name = Some(match node_get(md, "name") {
+                Some(v) => node_string(v)?,
+                None => String::new(),
+            });
+            match node_get(md, "annotations").map(|n| &n.value) {
+                None | Some(Y::Null) => {}
+                Some(Y::Map(a)) => {
+                    // Document order: of keys that stringify alike the last one wins.
+                    for (k, v) in a {
+                        let key = match &k.value {
+                            Y::Str(s) => s.clone(),
+                            other => goyaml::json_key(other).ok()?,
+                        };
+                        head.annotations.insert(key, node_string(v)?);
+                    }
+                }
+                Some(_) => return None,
+            }
+        }
+        Some(_) => return None,
+    }
+    Some(head)
+}
+
+/// [`parse_head`] through the full YAML → JSON → value conversion.
+fn parse_head_slow(doc: &str) -> Result<Head, String> {
     let v = crate::yaml::unmarshal(doc.as_bytes())?;
     let m = match v {
         Value::Nil => return Ok(Head::default()),

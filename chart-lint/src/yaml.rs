@@ -17,8 +17,71 @@ pub fn unmarshal(data: &[u8]) -> Result<Value, String> {
 /// [`unmarshal`] of a string.
 pub fn unmarshal_str(text: &str) -> Result<Value, String> {
     let node = goyaml::parse(text).map_err(conv_err)?;
-    let j = goyaml::to_json(&node).map_err(conv_err)?;
-    Ok(crate::convert::json_to_value(&j))
+    node_to_value(&node)
+}
+
+/// sigs.k8s.io/yaml's YAML → JSON → `interface{}` of a parsed tree: the same result as
+/// `json_to_value(&goyaml::to_json(&node)?)`, without building the JSON tree in between.
+/// Where that conversion fails (a null or uint64 key, `.inf`), the error comes from
+/// `goyaml::to_json` itself, so messages are the same.
+pub fn node_to_value(node: &goyaml::Node) -> Result<Value, String> {
+    match direct(node) {
+        Some(v) => Ok(v),
+        None => match goyaml::to_json(node) {
+            Ok(j) => Ok(crate::convert::json_to_value(&j)),
+            Err(e) => Err(conv_err(e)),
+        },
+    }
+}
+
+/// The JSON object key of a YAML key (`goyaml::json_key`), `None` where that is an error.
+fn direct_key(k: &goyaml::Value) -> Option<String> {
+    match k {
+        goyaml::Value::Str(s) => Some(s.clone()),
+        goyaml::Value::Int(_) | goyaml::Value::Bool(_) | goyaml::Value::Float(_) => {
+            goyaml::json_key(k).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Whether `goyaml::to_json` accepts the tree (no null, uint64 or collection keys, no
+/// infinite or NaN floats), checked without converting anything.
+pub fn json_convertible(node: &goyaml::Node) -> bool {
+    use goyaml::Value as Y;
+    match &node.value {
+        Y::Float(f) => f.is_finite(),
+        Y::Seq(items) => items.iter().all(json_convertible),
+        Y::Map(entries) => entries.iter().all(|(k, v)| {
+            matches!(k.value, Y::Str(_) | Y::Int(_) | Y::Bool(_) | Y::Float(_))
+                && json_convertible(v)
+        }),
+        _ => true,
+    }
+}
+
+/// `None` on anything `goyaml::to_json` rejects.
+fn direct(node: &goyaml::Node) -> Option<Value> {
+    use goyaml::Value as Y;
+    Some(match &node.value {
+        Y::Null => Value::Nil,
+        Y::Bool(b) => Value::Bool(*b),
+        Y::Int(i) => Value::Float(*i as f64),
+        Y::Uint(u) => Value::Float(*u as f64),
+        // JSON has no -0: Go writes `-0`, which reads back as 0.
+        Y::Float(f) if f.is_finite() => Value::Float(*f + 0.0),
+        Y::Float(_) => return None,
+        Y::Str(s) => Value::str(s),
+        Y::Seq(items) => Value::list(items.iter().map(direct).collect::<Option<Vec<_>>>()?),
+        Y::Map(entries) => {
+            let mut m = std::collections::BTreeMap::new();
+            for (k, v) in entries {
+                // Keys that stringify alike: the last one in document order wins.
+                m.insert(direct_key(&k.value)?, direct(v)?);
+            }
+            Value::Map(Map::from_btree(m))
+        }
+    })
 }
 
 fn type_word(v: &Value) -> &'static str {
