@@ -24,6 +24,15 @@ mod support {
     use super::*;
 
     /// `<target>` of this build (`<target>/<profile>/deps/cluster-<hash>`).
+    /// This crate's directory: the runtime `CARGO_MANIFEST_DIR` that cargo and nextest set, not
+    /// the compile-time one. A test binary that cargo finds fresh after the checkout moved
+    /// (same sources and target dir, another path) still has the old path compiled in.
+    pub fn manifest_dir() -> PathBuf {
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+    }
+
     pub fn target_dir() -> PathBuf {
         let exe = std::env::current_exe().expect("current_exe");
         exe.parent()
@@ -222,7 +231,7 @@ mod support {
                 c.env_remove(k);
             }
         }
-        c.current_dir(env!("CARGO_MANIFEST_DIR"));
+        c.current_dir(manifest_dir());
         c
     }
 
@@ -767,8 +776,7 @@ mod nextest {
         // (it was the workspace's `target/` here even with CARGO_TARGET_DIR set): look in both.
         let candidates = [
             target_dir().join("nextest/selftest/selftest-junit.xml"),
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/nextest/selftest/selftest-junit.xml"),
+            manifest_dir().join("../target/nextest/selftest/selftest-junit.xml"),
         ];
         let junit = candidates
             .iter()
