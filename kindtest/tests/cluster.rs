@@ -692,7 +692,6 @@ mod lifecycle {
 
 mod nextest {
     use super::support::*;
-    use super::*;
 
     fn list(filter: &[&str]) -> Vec<String> {
         let mut args = vec![
