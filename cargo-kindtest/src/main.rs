@@ -228,23 +228,48 @@ fn is_ci() -> bool {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn heap_in_huge_pages() {
     const HUGE: usize = 2 << 20;
-    // SAFETY: mallopt/malloc/free/sbrk(0)/madvise on the range glibc's heap owns: mallopt
-    // only tunes later growth, sbrk(0) only reads the break, and MADV_HUGEPAGE changes no
-    // contents.
+    // SAFETY: mallopt only tunes later growth; mallinfo and sbrk(0) only read; growing the
+    // break by sbrk is allowed beside glibc's malloc (it handles foreign sbrk); the block is
+    // freed untouched; MADV_HUGEPAGE on the heap's own range changes no contents.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
         libc::mallopt(libc::M_TOP_PAD, 64 << 20);
-        let start = libc::sbrk(0) as usize;
-        // A block larger than the heap's free top makes glibc grow it now, by the pad; freed,
-        // it goes back to the top (no trim below the threshold).
+        // Where the heap grows next must not be written before the advice is given: a 2 MiB
+        // range with one 4 KiB page in it stays in 4 KiB pages. Growing writes two chunk
+        // headers, at the start of the new space and after the block that forced the growth,
+        // so the break is first moved (glibc treats that as another program's sbrk and starts
+        // its top anew there) to just below a huge-page boundary, by a block just larger than
+        // the current free top: both headers land below the boundary, and everything above it
+        // is first touched after the advice.
+        // (More than all free memory: no free chunk can take the block, so the heap grows.)
+        let info = libc::mallinfo();
+        let free = usize::try_from(info.fordblks).unwrap_or(0)
+            + usize::try_from(info.fsmblks).unwrap_or(0);
+        let block = (free + 8192 + 4095) & !4095;
+        let brk = libc::sbrk(0) as usize;
+        if brk == usize::MAX {
+            return;
+        }
+        let below = block + 4096;
+        let mut boundary = (brk + HUGE - 1) & !(HUGE - 1);
+        while boundary < brk + below {
+            boundary += HUGE;
+        }
+        let target = boundary - below;
+        if target > brk {
+            libc::sbrk((target - brk) as libc::intptr_t);
+        }
         // (black_box: a malloc/free pair the optimiser can see through would be removed.)
-        let p = std::hint::black_box(libc::malloc(1 << 20));
+        let p = std::hint::black_box(libc::malloc(block));
         libc::free(p);
         let end = libc::sbrk(0) as usize;
-        let from = (start + HUGE - 1) & !(HUGE - 1);
-        if start != usize::MAX && end > from {
-            libc::madvise(from as *mut libc::c_void, end - from, libc::MADV_HUGEPAGE);
+        if end > boundary {
+            libc::madvise(
+                boundary as *mut libc::c_void,
+                end - boundary,
+                libc::MADV_HUGEPAGE,
+            );
         }
     }
 }
