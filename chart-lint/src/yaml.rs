@@ -129,8 +129,7 @@ pub fn to_json(v: &Value) -> Result<String, String> {
 /// helm's `toYaml` (sigs.k8s.io/yaml `Marshal`), without the trailing newline trimmed.
 pub fn marshal(v: &Value) -> Result<String, String> {
     let j = to_json(v)?;
-    let node = goyaml::parse(&j).map_err(|e| e.to_string())?;
-    Ok(goyaml::to_yaml_v2(&node.to_yaml()))
+    goyaml::json_to_yaml(&j).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

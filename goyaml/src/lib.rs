@@ -119,6 +119,7 @@ mod emit;
 mod error;
 mod errors_map;
 mod flow11;
+mod from_json;
 mod gofmt;
 mod json;
 mod node;
@@ -128,6 +129,7 @@ mod split;
 
 pub use emit::{Yaml, natural_less, to_yaml_v2, to_yaml_v2_with, to_yaml_v3};
 pub use error::{Error, ErrorKind};
+pub use from_json::read_json;
 pub use gofmt::{format_float_g, format_float_json, go_quote};
 pub use json::{json_key, to_json, to_json_f64, to_json_text, write_json_string};
 pub use node::{Node, Span, Value, escape_pointer_token};
@@ -139,7 +141,13 @@ pub use split::{KubeDoc, KubeDocs, SeparatorError, split_helm_manifest};
 /// → goyaml.v2 `yaml.Marshal` output (ends in `"\n"`; Helm's `toYaml` trims it). This is
 /// Helm's `toYaml` once the template value has been JSON-encoded.
 pub fn json_to_yaml(json_text: &str) -> Result<String, Error> {
-    Ok(to_yaml_v2(&parse(json_text)?.to_yaml()))
+    // The JSON read directly; the YAML parser only for what that reader refuses (nesting
+    // deeper than it goes), so that the message stays the parser's.
+    let tree = match read_json(json_text) {
+        Ok(tree) => tree,
+        Err(_) => parse(json_text)?.to_yaml(),
+    };
+    Ok(to_yaml_v2(&tree))
 }
 
 /// Helm's `fromYaml`-style conversion in one call: parse the first document and convert it to

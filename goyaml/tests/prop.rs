@@ -157,6 +157,42 @@ proptest! {
         same(&v, &node).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
     }
 
+    /// `read_json` (toYaml's fast path) builds the tree the YAML parser builds from the
+    /// same JSON text.
+    #[test]
+    fn json_reads_as_the_yaml_parser_reads_it(v in yaml_value()) {
+        let text = goyaml::to_yaml_v2(&v);
+        let node = goyaml::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
+        if let Ok(json) = goyaml::to_json_text(&node) {
+            // Where the parser fails, the reader must refuse too (its callers then fall back
+            // to the parser and its error); where the reader gives a tree, it is the parser's.
+            // The reader may refuse more (characters YAML reads differently).
+            match (goyaml::parse(&json), goyaml::read_json(&json)) {
+                (Ok(want), Ok(got)) => prop_assert_eq!(got, want.to_yaml(), "{}", json),
+                (Err(e), Ok(_)) => return Err(TestCaseError::fail(format!("parser: {e}, reader accepted {json}"))),
+                (_, Err(_)) => prop_assert!(json.bytes().any(|b| b >= 0x7f), "reader refused {}", json),
+            }
+        }
+    }
+
+    #[test]
+    fn json_numbers_resolve_as_the_yaml_parser_resolves_them(
+        neg in any::<bool>(),
+        int in "[0-9]{1,25}",
+        frac in proptest::option::of("[0-9]{1,8}"),
+        exp in proptest::option::of(("[eE]", "[-+]?", "[0-9]{1,3}")),
+    ) {
+        let mut n = String::new();
+        if neg { n.push('-'); }
+        n.push_str(&int);
+        if let Some(f) = frac { n.push('.'); n.push_str(&f); }
+        if let Some((e, s, d)) = exp { n.push_str(&e); n.push_str(&s); n.push_str(&d); }
+        let json = format!("[{n}, {{\"k\": {n}}}]");
+        let want = goyaml::parse(&json).map_err(|e| TestCaseError::fail(format!("{e}\n---\n{json}")))?.to_yaml();
+        let got = goyaml::read_json(&json).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(got, want, "{}", json);
+    }
+
     #[test]
     fn keyed_order_is_total(a in scalar_string(), b in scalar_string()) {
         let (x, y) = (Yaml::Str(a), Yaml::Str(b));
