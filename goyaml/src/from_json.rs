@@ -259,12 +259,14 @@ impl Reader<'_> {
     /// separators (line breaks in YAML), and the BOM and U+FFFE/U+FFFF (not printable).
     fn non_ascii(&mut self) -> Result<(), String> {
         let rest = &self.b[self.i..];
-        let refused = match rest {
-            [0x7f, ..] | [0xc2, 0x80..=0x9f, ..] => true,
-            [0xe2, 0x80, 0xa8 | 0xa9, ..] => true,
-            [0xef, 0xbb, 0xbf, ..] | [0xef, 0xbf, 0xbe | 0xbf, ..] => true,
-            _ => false,
-        };
+        let refused = matches!(
+            rest,
+            [0x7f, ..]
+                | [0xc2, 0x80..=0x9f, ..]
+                | [0xe2, 0x80, 0xa8 | 0xa9, ..]
+                | [0xef, 0xbb, 0xbf, ..]
+                | [0xef, 0xbf, 0xbe | 0xbf, ..]
+        );
         if refused {
             return Err(self.err("a character YAML reads differently"));
         }
