@@ -83,7 +83,7 @@ fn load_dir(top: &Path) -> Result<Chart, LoadError> {
     rules.add_defaults();
     let mut files = Vec::new();
     let mut stack = Vec::new();
-    walk(top, "", &rules, &mut files, &mut stack, &shown)?;
+    walk(top, "", &rules, &mut files, &mut stack, &shown, false)?;
     load_files(files, &shown)
 }
 
@@ -93,20 +93,33 @@ fn walk(
     rel: &str,
     rules: &Rules,
     out: &mut Vec<File>,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<(PathBuf, Option<PathBuf>)>,
     chart: &str,
+    via_symlink: bool,
 ) -> Result<(), LoadError> {
-    let canon = dir
-        .canonicalize()
-        .map_err(|e| LoadError::new(chart, Some(rel), format!("error reading {rel}: {e}")))?;
-    if stack.contains(&canon) {
-        return Err(LoadError::new(
-            chart,
-            Some(rel),
-            format!("symlink loop: {rel} points back to {}", canon.display()),
-        ));
-    }
-    stack.push(canon);
+    // Only a symlink can close a loop, so only a directory reached through one is resolved
+    // and compared with the directories above it (resolved then, once each).
+    let canon = if via_symlink {
+        let canon = dir
+            .canonicalize()
+            .map_err(|e| LoadError::new(chart, Some(rel), format!("error reading {rel}: {e}")))?;
+        for (path, resolved) in stack.iter_mut() {
+            if resolved.is_none() {
+                *resolved = path.canonicalize().ok();
+            }
+            if resolved.as_ref() == Some(&canon) {
+                return Err(LoadError::new(
+                    chart,
+                    Some(rel),
+                    format!("symlink loop: {rel} points back to {}", canon.display()),
+                ));
+            }
+        }
+        Some(canon)
+    } else {
+        None
+    };
+    stack.push((dir.to_path_buf(), canon));
     let rd = std::fs::read_dir(dir).map_err(|e| {
         LoadError::new(
             chart,
@@ -159,7 +172,8 @@ fn walk(
             if rules.ignore(&n, true) {
                 continue;
             }
-            walk(&path, &n, rules, out, stack, chart)?;
+            let via_symlink = via_symlink || ty.is_some_and(|t| t.is_symlink());
+            walk(&path, &n, rules, out, stack, chart, via_symlink)?;
             continue;
         }
         if rules.ignore(&n, false) {
@@ -221,9 +235,9 @@ fn read_open(mut f: std::fs::File, len: u64) -> std::io::Result<Rc<[u8]>> {
         }
         // SAFETY: every byte was just written (the `Rc` is unique, so `get_mut` succeeded).
         let mut data: Rc<[u8]> = unsafe { uninit.assume_init() };
+        // (No read to see the end: a file that grows while the chart loads is not waited for.)
         if let Some(buf) = Rc::get_mut(&mut data)
             && f.read_exact(buf).is_ok()
-            && f.read(&mut [0u8; 1])? == 0
         {
             return Ok(strip_bom(data));
         }
@@ -528,6 +542,21 @@ mod tests {
         std::os::unix::fs::symlink(&d.0, d.0.join("files/loop")).unwrap();
         let e = load(&d.0).unwrap_err();
         assert!(e.message.contains("symlink loop"), "{e}");
+        // A loop further down, through a directory reached by a symlink.
+        let d = TempDir::new("loop-deep");
+        d.write("Chart.yaml", CY);
+        d.write("shared/conf/a.txt", b"a");
+        std::fs::create_dir_all(d.0.join("files")).unwrap();
+        std::os::unix::fs::symlink(d.0.join("shared"), d.0.join("files/shared")).unwrap();
+        std::os::unix::fs::symlink(d.0.join("shared"), d.0.join("shared/conf/up")).unwrap();
+        let e = load(&d.0).unwrap_err();
+        assert!(e.message.contains("symlink loop"), "{e}");
+        // Symlinked directories without a loop load, their files under the link's name.
+        std::fs::remove_file(d.0.join("shared/conf/up")).unwrap();
+        let c = load(&d.0).unwrap();
+        let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+        assert!(names.contains(&"files/shared/conf/a.txt"), "{names:?}");
+        assert!(names.contains(&"shared/conf/a.txt"), "{names:?}");
     }
 
     #[test]
