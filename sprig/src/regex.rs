@@ -4,6 +4,7 @@
 
 use gotemplate::{FuncError, FuncMap, FuncResult, Ty, Value};
 use regex::Regex;
+use std::rc::Rc;
 
 use crate::{arg_int, arg_str, ok, reg};
 
@@ -61,7 +62,7 @@ pub(crate) fn register(m: &mut FuncMap) {
 
 /// Compiles for a Sprig function: `must*` variants return Go's compile error, the others
 /// panic in Go (`regexp.MustCompile`), which the engine reports as the call's error.
-fn get(re: &str, must: bool) -> Result<Regex, FuncError> {
+fn get(re: &str, must: bool) -> Result<Rc<Regex>, FuncError> {
     compile(re).map_err(|e| {
         if must {
             FuncError::Call(e)
@@ -93,15 +94,18 @@ pub(crate) fn quote_meta(s: &str) -> String {
 
 /// Compiles a Go regular expression; the error text follows Go's `regexp/syntax` messages
 /// for the common mistakes.
-pub(crate) fn compile(re: &str) -> Result<Regex, String> {
+///
+/// Compiled expressions are kept per thread and shared, not cloned: a cloned `Regex` starts
+/// with an empty match cache, which costs as much to set up as a short match.
+pub(crate) fn compile(re: &str) -> Result<Rc<Regex>, String> {
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<Regex, String>>> =
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<Rc<Regex>, String>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
     if let Some(hit) = CACHE.with(|c| c.borrow().get(re).cloned()) {
         return hit;
     }
-    let r = compile_uncached(re);
+    let r = compile_uncached(re).map(Rc::new);
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= 256 {
@@ -628,7 +632,7 @@ fn _unused(_: FuncResult) {}
 mod tests {
     use super::*;
 
-    fn r(re: &str) -> Regex {
+    fn r(re: &str) -> Rc<Regex> {
         compile(re).unwrap()
     }
 
