@@ -172,7 +172,7 @@ impl fmt::Debug for Function {
 /// a call of a name not in the table is a parse error, as in Go.
 #[derive(Clone, Default, Debug)]
 pub struct FuncMap {
-    funcs: HashMap<String, Rc<Function>>,
+    funcs: HashMap<String, Rc<Function>, crate::parse::FxBuild>,
 }
 
 impl FuncMap {
