@@ -2,294 +2,121 @@
 //!
 //! `JSONToYAML` unmarshals the JSON text with goyaml.v2 into `interface{}`: JSON is YAML, so
 //! strings (always double-quoted) stay strings, `true`/`false`/`null` are what they say, and a
-//! number is a plain scalar that goyaml's resolver types (an integer that fits `int`, else
-//! `uint64`, else `float64`). Helm's `toYaml` runs every value through that, so this is the
-//! hot path of chart rendering; reading the JSON directly gives the same tree as
-//! [`crate::parse`] + [`crate::Node::to_yaml`] at a fraction of the cost (checked by the
-//! property tests in `tests/prop.rs`).
+//! number is a plain scalar that goyaml's resolver types: an integer that fits `int`, else one
+//! that fits `uint64`, else `float64`. serde_json reads numbers into the same three classes
+//! (with `float_roundtrip`, the same `float64`). Helm's `toYaml` runs every value through this,
+//! so it is on the hot path of chart rendering; reading the JSON with serde_json gives the same
+//! tree as [`crate::parse`] + [`crate::Node::to_yaml`] at a fraction of the cost (checked by
+//! the property tests in `tests/prop.rs`).
+
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::emit::Yaml;
-use crate::resolve::{Resolved, resolve_plain};
 
-/// Nesting deeper than this is refused (an error, never a stack overflow); callers fall back
-/// to the YAML parser, which has its own limits and messages.
-const MAX_DEPTH: usize = 500;
-
-/// Reads one JSON value (surrounding whitespace allowed) into the tree goyaml.v2 would build.
+/// Reads one JSON value into the tree goyaml.v2 would build from the same text.
 ///
 /// # Errors
-/// A message with the byte offset for text that is not JSON (or nested deeper than 500).
+/// serde_json's message for text that is not JSON, nests deeper than 128 levels or holds a
+/// number out of `f64` range; a refusal for a negative zero (see `visit_f64`) and for text
+/// holding a character a YAML reader takes differently from a JSON reader:
+/// DEL and the C1 controls (not printable in YAML; NEL is even a line break), U+2028 and
+/// U+2029 (line breaks in YAML), the BOM, U+FFFE and U+FFFF (not printable). Callers fall
+/// back to the YAML parser for its own result or message.
 pub fn read_json(text: &str) -> Result<Yaml, String> {
-    let mut r = Reader {
-        b: text.as_bytes(),
-        text,
-        i: 0,
-    };
-    r.ws();
-    let v = r.value(0)?;
-    r.ws();
-    if r.i != r.b.len() {
-        return Err(r.err("trailing characters after the JSON value"));
+    if let Some(at) = yaml_reads_differently(text.as_bytes()) {
+        return Err(format!(
+            "byte {at}: a character YAML reads differently from JSON"
+        ));
     }
-    Ok(v)
+    let mut de = serde_json::Deserializer::from_str(text);
+    let tree = de.deserialize_any(TreeVisitor).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(tree)
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    text: &'a str,
-    i: usize,
+/// The offset of the first character [`read_json`] refuses. JSON syntax outside strings is
+/// ASCII without DEL, so looking at the whole text is looking at the strings.
+fn yaml_reads_differently(b: &[u8]) -> Option<usize> {
+    (0..b.len()).find(|&i| {
+        b[i] >= 0x7f
+            && matches!(
+                &b[i..],
+                [0x7f, ..]
+                    | [0xc2, 0x80..=0x9f, ..]
+                    | [0xe2, 0x80, 0xa8 | 0xa9, ..]
+                    | [0xef, 0xbb, 0xbf, ..]
+                    | [0xef, 0xbf, 0xbe | 0xbf, ..]
+            )
+    })
 }
 
-impl Reader<'_> {
-    fn err(&self, what: &str) -> String {
-        format!("invalid JSON at byte {}: {what}", self.i)
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Yaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
     }
 
-    fn ws(&mut self) {
-        while let Some(c) = self.b.get(self.i) {
-            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
-                self.i += 1;
-            } else {
-                break;
-            }
-        }
+    fn visit_unit<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
     }
 
-    fn eat(&mut self, c: u8) -> bool {
-        if self.b.get(self.i) == Some(&c) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
+    fn visit_bool<E>(self, b: bool) -> Result<Yaml, E> {
+        Ok(Yaml::Bool(b))
     }
 
-    fn value(&mut self, depth: usize) -> Result<Yaml, String> {
-        if depth > MAX_DEPTH {
-            return Err(self.err("nested too deeply"));
-        }
-        match self.b.get(self.i) {
-            Some(b'{') => {
-                self.i += 1;
-                let mut entries = Vec::new();
-                self.ws();
-                if self.eat(b'}') {
-                    return Ok(Yaml::Map(entries));
-                }
-                loop {
-                    self.ws();
-                    if self.b.get(self.i) != Some(&b'"') {
-                        return Err(self.err("expected a string key"));
-                    }
-                    let k = self.string()?;
-                    self.ws();
-                    if !self.eat(b':') {
-                        return Err(self.err("expected ':'"));
-                    }
-                    self.ws();
-                    let v = self.value(depth + 1)?;
-                    entries.push((Yaml::Str(k), v));
-                    self.ws();
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    if self.eat(b'}') {
-                        return Ok(Yaml::Map(entries));
-                    }
-                    return Err(self.err("expected ',' or '}'"));
-                }
-            }
-            Some(b'[') => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.eat(b']') {
-                    return Ok(Yaml::Seq(items));
-                }
-                loop {
-                    self.ws();
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    if self.eat(b']') {
-                        return Ok(Yaml::Seq(items));
-                    }
-                    return Err(self.err("expected ',' or ']'"));
-                }
-            }
-            Some(b'"') => Ok(Yaml::Str(self.string()?)),
-            Some(b't') => self.word("true", Yaml::Bool(true)),
-            Some(b'f') => self.word("false", Yaml::Bool(false)),
-            Some(b'n') => self.word("null", Yaml::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.err("expected a value")),
-        }
+    fn visit_i64<E>(self, i: i64) -> Result<Yaml, E> {
+        Ok(Yaml::Int(i))
     }
 
-    fn word(&mut self, w: &str, v: Yaml) -> Result<Yaml, String> {
-        if self.b[self.i..].starts_with(w.as_bytes()) {
-            self.i += w.len();
-            Ok(v)
-        } else {
-            Err(self.err("expected a value"))
-        }
+    fn visit_u64<E>(self, u: u64) -> Result<Yaml, E> {
+        Ok(i64::try_from(u).map_or(Yaml::Uint(u), Yaml::Int))
     }
 
-    fn number(&mut self) -> Result<Yaml, String> {
-        let start = self.i;
-        self.eat(b'-');
-        let digits = |r: &mut Self| {
-            let s = r.i;
-            while r.b.get(r.i).is_some_and(u8::is_ascii_digit) {
-                r.i += 1;
-            }
-            r.i > s
-        };
-        if !digits(self) {
-            return Err(self.err("expected digits"));
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Yaml, E> {
+        // serde_json reads `-0` as the float -0.0, goyaml as the integer 0; `-0.0` is a float
+        // to both. Only the text tells them apart: refused, the parser decides.
+        if f == 0.0 && f.is_sign_negative() {
+            return Err(E::custom("negative zero"));
         }
-        if self.eat(b'.') && !digits(self) {
-            return Err(self.err("expected digits after '.'"));
-        }
-        if self.eat(b'e') || self.eat(b'E') {
-            if !self.eat(b'+') {
-                self.eat(b'-');
-            }
-            if !digits(self) {
-                return Err(self.err("expected exponent digits"));
-            }
-        }
-        // The number is a plain scalar to goyaml: its resolver decides the type.
-        let text = &self.text[start..self.i];
-        Ok(match resolve_plain(text) {
-            Resolved::Int(i) => Yaml::Int(i),
-            Resolved::Uint(u) => Yaml::Uint(u),
-            Resolved::Float(f) => Yaml::Float(f),
-            Resolved::Null => Yaml::Null,
-            Resolved::Bool(b) => Yaml::Bool(b),
-            Resolved::Timestamp | Resolved::Merge | Resolved::Str => Yaml::Str(text.to_string()),
-        })
+        Ok(Yaml::Float(f))
     }
 
-    /// A JSON string (the reader is at its opening quote), escapes decoded.
-    fn string(&mut self) -> Result<String, String> {
-        self.i += 1;
-        let start = self.i;
-        // Fast path: no escapes.
-        while let Some(&c) = self.b.get(self.i) {
-            match c {
-                b'"' => {
-                    let s = self.text[start..self.i].to_string();
-                    self.i += 1;
-                    return Ok(s);
-                }
-                b'\\' => break,
-                0..=0x1f => return Err(self.err("control character in string")),
-                0x7f.. => self.non_ascii()?,
-                _ => self.i += 1,
-            }
-        }
-        let mut out = String::from(&self.text[start..self.i]);
-        loop {
-            let run = self.i;
-            while let Some(&c) = self.b.get(self.i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                if c >= 0x7f {
-                    self.non_ascii()?;
-                } else {
-                    self.i += 1;
-                }
-            }
-            out.push_str(&self.text[run..self.i]);
-            match self.b.get(self.i) {
-                Some(b'"') => {
-                    self.i += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    self.i += 1;
-                    let Some(&e) = self.b.get(self.i) else {
-                        return Err(self.err("unterminated escape"));
-                    };
-                    self.i += 1;
-                    match e {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi)
-                                && self.b[self.i..].starts_with(b"\\u")
-                            {
-                                let save = self.i;
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if (0xDC00..0xE000).contains(&lo) {
-                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                } else {
-                                    self.i = save;
-                                    None
-                                }
-                            } else {
-                                char::from_u32(hi)
-                            };
-                            out.push(c.unwrap_or('\u{FFFD}'));
-                        }
-                        _ => return Err(self.err("unknown escape")),
-                    }
-                }
-                Some(_) => return Err(self.err("control character in string")),
-                None => return Err(self.err("unterminated string")),
-            }
-        }
+    fn visit_str<E>(self, s: &str) -> Result<Yaml, E> {
+        Ok(Yaml::Str(s.to_string()))
     }
 
-    /// Steps over one raw character at or above DEL. Those a YAML reader treats differently
-    /// from a JSON reader are refused (the caller falls back to the YAML parser): DEL and the
-    /// C1 controls (not printable in YAML; NEL is even a line break), the line and paragraph
-    /// separators (line breaks in YAML), and the BOM and U+FFFE/U+FFFF (not printable).
-    fn non_ascii(&mut self) -> Result<(), String> {
-        let rest = &self.b[self.i..];
-        let refused = matches!(
-            rest,
-            [0x7f, ..]
-                | [0xc2, 0x80..=0x9f, ..]
-                | [0xe2, 0x80, 0xa8 | 0xa9, ..]
-                | [0xef, 0xbb, 0xbf, ..]
-                | [0xef, 0xbf, 0xbe | 0xbf, ..]
-        );
-        if refused {
-            return Err(self.err("a character YAML reads differently"));
-        }
-        // One UTF-8 sequence (the text is a `str`, so it is well formed).
-        let len = match rest[0] {
-            0x7f..=0xbf => 1,
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            _ => 4,
-        };
-        self.i += len;
-        Ok(())
+    fn visit_string<E>(self, s: String) -> Result<Yaml, E> {
+        Ok(Yaml::Str(s))
     }
 
-    fn hex4(&mut self) -> Result<u32, String> {
-        let h = self
-            .b
-            .get(self.i..self.i + 4)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or_else(|| self.err("bad \\u escape"))?;
-        self.i += 4;
-        Ok(h)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(Seed)? {
+            items.push(v);
+        }
+        Ok(Yaml::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Yaml, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(k) = map.next_key::<String>()? {
+            entries.push((Yaml::Str(k), map.next_value_seed(Seed)?));
+        }
+        Ok(Yaml::Map(entries))
+    }
+}
+
+/// [`TreeVisitor`] for nested values.
+struct Seed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Seed {
+    type Value = Yaml;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Yaml, D::Error> {
+        d.deserialize_any(TreeVisitor)
     }
 }
 
@@ -327,10 +154,15 @@ mod tests {
             "-",
             "1.",
             "\"a",
+            "\"\u{85}\"",
+            "\"\u{7f}\"",
+            "\"\u{2028}\"",
+            "\"\u{feff}\"",
         ] {
             assert!(read_json(t).is_err(), "{t:?}");
         }
         let deep = "[".repeat(600) + &"]".repeat(600);
         assert!(read_json(&deep).is_err());
+        assert!(read_json("\"é日\"").is_ok());
     }
 }

@@ -141,8 +141,8 @@ pub use split::{KubeDoc, KubeDocs, SeparatorError, split_helm_manifest};
 /// → goyaml.v2 `yaml.Marshal` output (ends in `"\n"`; Helm's `toYaml` trims it). This is
 /// Helm's `toYaml` once the template value has been JSON-encoded.
 pub fn json_to_yaml(json_text: &str) -> Result<String, Error> {
-    // The JSON read directly; the YAML parser only for what that reader refuses (nesting
-    // deeper than it goes), so that the message stays the parser's.
+    // The JSON read directly; the YAML parser only for what that reader refuses (see
+    // `read_json`), so that the result or message stays the parser's.
     let tree = match read_json(json_text) {
         Ok(tree) => tree,
         Err(_) => parse(json_text)?.to_yaml(),
