@@ -145,6 +145,12 @@ impl Error {
             source,
         }
     }
+
+    /// Whether a component exited because one of its ports was taken (start-up picks ports
+    /// that are free at the time, and binds them later).
+    pub fn is_port_taken(&self) -> bool {
+        matches!(self, Error::Exited { tail, .. } if tail.contains("address already in use"))
+    }
 }
 
 /// Loopback ports of one plane.
@@ -223,6 +229,19 @@ pub struct Builder {
 struct Sink(Option<std::sync::Arc<ProgressFn>>);
 
 type ProgressFn = dyn Fn(&str) + Send + Sync;
+
+impl Sink {
+    /// A progress line: to the sink if one is set, else `[control-plane] …` on stderr.
+    fn say(&self, quiet: bool, msg: &str) {
+        if quiet {
+            return;
+        }
+        match &self.0 {
+            Some(f) => f(msg),
+            None => eprintln!("[control-plane] {msg}"),
+        }
+    }
+}
 
 impl std::fmt::Debug for Sink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -399,7 +418,9 @@ impl Builder {
 
     /// Starts the plane and waits until it is ready: etcd healthy, apiserver `/readyz`,
     /// controller-manager and scheduler `/healthz`, the `default` ServiceAccount created, and
-    /// every node Ready without the not-ready taint. On failure everything started is stopped.
+    /// every node Ready without the not-ready taint. On failure everything started is stopped;
+    /// a start-up that failed because another process took one of its ports in the meantime
+    /// is repeated on new ports (three attempts in all, within the same timeout).
     pub fn start(self) -> Result<ControlPlane, Error> {
         let t0 = Instant::now();
         let bins = match (&self.binaries, &self.bin_dir) {
@@ -411,6 +432,37 @@ impl Builder {
                 "a detached control plane needs a state directory".into(),
             ));
         }
+        if self.handle_signals && !self.detached {
+            install_signal_handler().map_err(|e| Error::Config(format!("signal handler: {e}")))?;
+        }
+        let nodes = self.node_list();
+        // Ports are picked free but bound seconds later by the components; another process
+        // can take one meanwhile (the kernel hands the same range out for outgoing
+        // connections). Such a start-up is repeated on new ports, twice at most.
+        let mut attempt = 1;
+        loop {
+            match self.start_once(bins.clone(), &nodes, t0) {
+                Err(e) if e.is_port_taken() && attempt < 3 => {
+                    attempt += 1;
+                    self.sink.say(
+                        self.quiet,
+                        &format!(
+                            "a port was taken by another process meanwhile; starting again on new ports (attempt {attempt} of 3)"
+                        ),
+                    );
+                }
+                r => return r,
+            }
+        }
+    }
+
+    /// One start-up attempt of [`Builder::start`] on freshly picked ports.
+    fn start_once(
+        &self,
+        bins: Binaries,
+        nodes: &[NodeConfig],
+        t0: Instant,
+    ) -> Result<ControlPlane, Error> {
         let (state_dir, temporary) = match &self.state_dir {
             Some(d) => (d.clone(), false),
             None => (temp_state_dir()?, true),
@@ -419,10 +471,6 @@ impl Builder {
         let state_dir = state_dir
             .canonicalize()
             .map_err(|e| Error::io(&state_dir, e))?;
-        if self.handle_signals && !self.detached {
-            install_signal_handler().map_err(|e| Error::Config(format!("signal handler: {e}")))?;
-        }
-        let nodes = self.node_list();
         let mut plane = ControlPlane {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             ports: Ports::pick()?,
@@ -443,7 +491,7 @@ impl Builder {
             cancel: self.cancel.clone(),
             sink: self.sink.clone(),
         };
-        match plane.boot(&self, &nodes, t0) {
+        match plane.boot(self, nodes, t0) {
             Ok(()) => {
                 plane.startup = t0.elapsed();
                 plane.progress(&format!(
@@ -715,13 +763,7 @@ impl ControlPlane {
     }
 
     fn progress(&self, msg: &str) {
-        if self.quiet {
-            return;
-        }
-        match &self.sink.0 {
-            Some(f) => f(msg),
-            None => eprintln!("[control-plane] {msg}"),
-        }
+        self.sink.say(self.quiet, msg);
     }
 
     fn shutdown(&mut self) {
@@ -1268,6 +1310,19 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taken_port_is_told_from_other_exits() {
+        let exited = |tail: &str| Error::Exited {
+            name: "kube-controller-manager".into(),
+            status: "exit status: 1".into(),
+            log: PathBuf::from("/x/kcm.log"),
+            tail: tail.into(),
+        };
+        assert!(exited("failed to listen on 127.0.0.1:32799: listen tcp 127.0.0.1:32799: bind: address already in use").is_port_taken());
+        assert!(!exited("unknown flag: --bogus").is_port_taken());
+        assert!(!Error::Config("address already in use".into()).is_port_taken());
+    }
 
     #[test]
     fn nodes_ready_needs_condition_and_no_taint() {
